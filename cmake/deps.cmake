@@ -1,0 +1,38 @@
+# Every dependency comes from a Debian 12 package. A missing one stops the
+# configure step with the name of the package that provides it.
+find_package(PkgConfig)
+if(NOT PKG_CONFIG_FOUND)
+    message(FATAL_ERROR "pkg-config not found: install the Debian package 'pkg-config'")
+endif()
+
+function(imscore_pkg var module debpkg)
+    pkg_check_modules(${var} IMPORTED_TARGET ${module})
+    if(NOT ${var}_FOUND)
+        message(FATAL_ERROR "${module} not found: install the Debian package '${debpkg}' (or run ./lab test, which installs it)")
+    endif()
+endfunction()
+
+imscore_pkg(OSIP2 libosip2 libosip2-dev)
+imscore_pkg(LIBXML2 libxml-2.0 libxml2-dev)
+imscore_pkg(LIBCONFIG libconfig libconfig-dev)
+imscore_pkg(LIBEVENT "libevent_core;libevent_extra;libevent_pthreads" libevent-dev)
+imscore_pkg(SQLITE3 sqlite3 libsqlite3-dev)
+imscore_pkg(OPENSSL libcrypto libssl-dev)
+if(IMSCORE_TESTS)
+    imscore_pkg(CMOCKA cmocka libcmocka-dev)
+endif()
+
+# freeDiameter ships no pkg-config file.
+find_path(FD_INCLUDE_DIR freeDiameter/libfdcore.h)
+find_library(FD_CORE_LIB fdcore)
+find_library(FD_PROTO_LIB fdproto)
+if(NOT FD_INCLUDE_DIR OR NOT FD_CORE_LIB OR NOT FD_PROTO_LIB)
+    message(FATAL_ERROR "freeDiameter not found: install the Debian package 'libfreediameter-dev'")
+endif()
+if(NOT EXISTS /usr/lib/freeDiameter/dict_dcca_3gpp.fdx)
+    message(WARNING "freeDiameter extensions not found: install the Debian package 'freediameter-extensions'")
+endif()
+find_package(Threads REQUIRED)
+add_library(freediameter INTERFACE)
+target_include_directories(freediameter SYSTEM INTERFACE ${FD_INCLUDE_DIR})
+target_link_libraries(freediameter INTERFACE ${FD_CORE_LIB} ${FD_PROTO_LIB} Threads::Threads)
