@@ -57,7 +57,8 @@ int log_is_enabled(enum log_level level);
 /* Writes one line. Use the macros below rather than calling this directly. */
 void log_write(enum log_level level, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void log_vwrite(enum log_level level, const char *file, int line, const char *fmt, va_list ap);
+void log_vwrite(enum log_level level, const char *file, int line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 #define log_error(...)  log_write(LOG_LEVEL_ERROR, __FILE__, __LINE__, __VA_ARGS__)
 #define log_warn(...)   log_write(LOG_LEVEL_WARN, __FILE__, __LINE__, __VA_ARGS__)
