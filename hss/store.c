@@ -271,24 +271,47 @@ int64_t store__now(void)
     return (int64_t)time(NULL);
 }
 
-/* Creates the file with mode 0600 before SQLite opens it, or tightens it. */
+/*
+ * Creates the file with mode 0600 before SQLite opens it, or tightens it.
+ * An existing file is never opened here: closing any descriptor of a file
+ * drops every POSIX lock the process holds on it, including the locks of
+ * SQLite connections other threads already have open (see SQLite's "How To
+ * Corrupt" notes, §2.2). So it is checked and chmod'ed by path only.
+ */
 static int prepare_file(const char *path, char *errbuf, size_t errlen)
 {
     struct stat sb;
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
-    if (fd < 0) {
-        int e = errno;
-        snprintf(errbuf, errlen, "%s: %s", path, strerror(e));
-        return -e;
+    if (lstat(path, &sb) != 0) {
+        int fd;
+
+        if (errno != ENOENT) {
+            int e = errno;
+            snprintf(errbuf, errlen, "%s: %s", path, strerror(e));
+            return -e;
+        }
+        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0) {
+            close(fd);
+            return 0;
+        }
+        if (errno != EEXIST) {
+            int e = errno;
+            snprintf(errbuf, errlen, "%s: %s", path, strerror(e));
+            return -e;
+        }
+        return 0; /* created meanwhile by another thread or process */
     }
-    if (fstat(fd, &sb) == 0 && (sb.st_mode & 077) && sb.st_uid == geteuid()) {
+    if (S_ISLNK(sb.st_mode)) {
+        snprintf(errbuf, errlen, "%s: is a symbolic link", path);
+        return -ELOOP;
+    }
+    if ((sb.st_mode & 077) && sb.st_uid == geteuid()) {
         log_warn("store %s: mode %03o is too open, setting 0600", path,
                  (unsigned)(sb.st_mode & 0777));
-        if (fchmod(fd, 0600) != 0)
+        if (chmod(path, 0600) != 0)
             log_warn("store %s: chmod: %s", path, strerror(errno));
     }
-    close(fd);
     return 0;
 }
 
