@@ -87,35 +87,6 @@ struct hss_context *hss_self(void)
     return &self;
 }
 
-/* mkdir -p with mode 0700 for the last component and 0755 for parents. */
-static int mkdir_p(const char *path)
-{
-    char buf[PATH_MAX];
-    size_t len = strlen(path);
-
-    if (len == 0 || len >= sizeof(buf))
-        return -ENAMETOOLONG;
-    memcpy(buf, path, len + 1);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return -errno;
-        *p = '/';
-    }
-    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-        return -errno;
-    return 0;
-}
-
-/* out = base/rel when rel is relative, else rel. */
-static int resolve(char *out, size_t len, const char *base, const char *rel)
-{
-    int n = rel[0] == '/' ? snprintf(out, len, "%s", rel) : snprintf(out, len, "%s/%s", base, rel);
-    return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
 static void load_caps(const struct cfg *c, const char *path, uint32_t *out, size_t *n)
 {
     int count = cfg_list_count(c, path);
@@ -135,8 +106,6 @@ static const char *opt_str(const struct cfg *c, const char *path)
 
 int hss_context_load(struct cfg **cfgp, const char *state_dir, bool create_dirs)
 {
-    char cwd[PATH_MAX];
-    const char *sd;
     int rc;
 
     hss_context_free();
@@ -144,18 +113,13 @@ int hss_context_load(struct cfg **cfgp, const char *state_dir, bool create_dirs)
     *cfgp = NULL;
     const struct cfg *c = self.cfg;
 
-    sd = state_dir && *state_dir ? state_dir : getenv("IMS_STATE_DIR");
-    if (!sd || !*sd)
-        sd = cfg_str(c, "state_dir");
-    if (!getcwd(cwd, sizeof(cwd)))
-        return -errno;
-    if ((rc = resolve(self.state_dir, sizeof(self.state_dir), cwd, sd)) ||
-        (rc = resolve(self.run_dir, sizeof(self.run_dir), self.state_dir, "run/hss")) ||
-        (rc = resolve(self.store_path, sizeof(self.store_path), self.state_dir,
-                      cfg_str(c, "store.path"))) ||
-        (rc = resolve(self.ctl_path, sizeof(self.ctl_path), self.state_dir,
-                      cfg_str(c, "control.socket")))) {
-        log_error("hss: path too long under state directory %s", sd);
+    if ((rc = cfg_state_dir(c, state_dir, self.state_dir, sizeof(self.state_dir))) ||
+        (rc = cfg_path_join(self.run_dir, sizeof(self.run_dir), self.state_dir, "run/hss")) ||
+        (rc = cfg_path_join(self.store_path, sizeof(self.store_path), self.state_dir,
+                            cfg_str(c, "store.path"))) ||
+        (rc = cfg_path_join(self.ctl_path, sizeof(self.ctl_path), self.state_dir,
+                            cfg_str(c, "control.socket")))) {
+        log_error("hss: bad path under the state directory %s: %s", self.state_dir, strerror(-rc));
         return rc;
     }
     if (strlen(self.ctl_path) >= 108) {
@@ -163,7 +127,7 @@ int hss_context_load(struct cfg **cfgp, const char *state_dir, bool create_dirs)
         return -ENAMETOOLONG;
     }
     if (create_dirs) {
-        if ((rc = mkdir_p(self.state_dir)) || (rc = mkdir_p(self.run_dir))) {
+        if ((rc = cfg_mkdir_p(self.state_dir)) || (rc = cfg_mkdir_p(self.run_dir))) {
             log_error("hss: cannot create %s: %s", self.run_dir, strerror(-rc));
             return rc;
         }

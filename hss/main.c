@@ -26,34 +26,6 @@
 
 #define DEFAULT_CONF "config/hss.conf"
 
-/*
- * Removes --state-dir DIR / --state-dir=DIR from argv (cfg_cli_parse does not
- * know it). Returns the value, NULL when absent; *bad is set when the value
- * is missing.
- */
-static const char *take_state_dir(int *argc, char **argv, bool *bad)
-{
-    const char *val = NULL;
-    int out = 1;
-
-    for (int i = 1; i < *argc; i++) {
-        if (strcmp(argv[i], "--state-dir") == 0) {
-            if (i + 1 >= *argc) {
-                *bad = true;
-                continue;
-            }
-            val = argv[++i];
-        } else if (strncmp(argv[i], "--state-dir=", 12) == 0) {
-            val = argv[i] + 12;
-        } else {
-            argv[out++] = argv[i];
-        }
-    }
-    argv[out] = NULL;
-    *argc = out;
-    return val;
-}
-
 /* Renders the freeDiameter configuration from hss.conf into the run directory. */
 static int write_fd_conf(struct hss_context *h, bool check_only)
 {
@@ -139,23 +111,12 @@ int main(int argc, char **argv)
     struct cfg *cfg = NULL;
     struct loop *loop = NULL;
     enum log_level level = LOG_LEVEL_INFO;
-    bool bad = false, cx_up = false;
-    const char *state_dir;
+    bool cx_up = false;
     int rc, status = 1;
 
-    state_dir = take_state_dir(&argc, argv, &bad);
-    if (bad) {
-        fprintf(stderr, "hss: missing directory after --state-dir\n");
-        return 2;
-    }
     rc = cfg_cli_parse(argc, argv, "hss", DEFAULT_CONF, &cli);
-    if (rc == CFG_CLI_EXIT) {
-        if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
-            printf("      --state-dir DIR    state directory (store, control socket, generated\n"
-                   "                         freeDiameter files); else $IMS_STATE_DIR, else\n"
-                   "                         the state_dir setting\n");
+    if (rc == CFG_CLI_EXIT)
         return 0;
-    }
     if (rc < 0)
         return 2;
     if (cfg_cli_load(&cli, hss_schema, &cfg) != 0)
@@ -165,7 +126,7 @@ int main(int argc, char **argv)
     else
         log_level_parse(cfg_str(cfg, "log.level"), &level);
     log_init("hss", cli.check_config ? LOG_LEVEL_WARN : level);
-    if (hss_context_load(&cfg, state_dir, !cli.check_config) != 0)
+    if (hss_context_load(&cfg, cli.state_dir, !cli.check_config) != 0)
         goto out;
     if (cli.check_config) {
         status = write_fd_conf(h, true) == 0 ? 0 : 1;

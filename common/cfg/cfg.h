@@ -195,6 +195,7 @@ struct cfg_cli {
     int verbose;
     bool log_level_set; /* -l or -v given: log_level overrides the file */
     enum log_level log_level;
+    const char *state_dir; /* --state-dir DIR, NULL when not given */
 };
 
 /* cfg_cli_parse() results besides negative errors */
@@ -217,5 +218,32 @@ int cfg_cli_parse(int argc, char **argv, const char *daemon_name, const char *de
  * *out as it does. The caller of --check-config exits 0 on 0 and 1 otherwise.
  */
 int cfg_cli_load(const struct cfg_cli *cli, const struct cfg_spec *schema, struct cfg **out);
+
+/* ------------------------------------------------------------------------- */
+/* State directory and paths                                                 */
+/* ------------------------------------------------------------------------- */
+
+/*
+ * Writes the absolute state directory of a daemon into out (len bytes):
+ * cli_dir (--state-dir) when not NULL or empty, else $IMS_STATE_DIR when set
+ * and not empty, else the string setting "state_dir" of c when the schema
+ * has it, else "var". A relative directory is taken from the current
+ * directory. Nothing is created. Returns 0, -ENAMETOOLONG, or -errno of
+ * getcwd().
+ */
+int cfg_state_dir(const struct cfg *c, const char *cli_dir, char *out, size_t len);
+
+/*
+ * out = rel when rel is absolute, else base "/" rel. Returns 0, -EINVAL for
+ * a NULL or empty argument, -ENAMETOOLONG when it does not fit in len bytes.
+ */
+int cfg_path_join(char *out, size_t len, const char *base, const char *rel);
+
+/*
+ * mkdir -p: creates path and its missing parents; the last component gets
+ * mode 0700 (it holds keys and stores), parents 0755. Existing directories
+ * are left as they are. Returns 0 or -errno.
+ */
+int cfg_mkdir_p(const char *path);
 
 #endif

@@ -15,6 +15,8 @@ static void usage(const char *name, const char *default_conf)
            "  -c, --config FILE      configuration file (default: %s)\n"
            "      --check-config     check the configuration file, print the result and exit\n"
            "                         (status 0 when valid, 1 otherwise)\n"
+           "      --state-dir DIR    state directory (store, sockets, generated files);\n"
+           "                         else $IMS_STATE_DIR, else the state_dir setting\n"
            "  -v, --verbose          with --check-config, also print the effective\n"
            "                         configuration; otherwise log at debug level\n"
            "  -l, --log-level LEVEL  log level overriding the file: error, warn, notice,\n"
@@ -34,6 +36,7 @@ static int usage_error(const char *name, const char *what, const char *arg)
  * Matches argv[*i] against a long option "--name" taking a value (given as
  * "--name=V" or "--name V") or a short one "-x" (given as "-xV" or "-x V").
  * Returns 1 with *val set, 0 when it is another option, -1 when the value is missing.
+ * shrt 0 means there is no short form.
  */
 static int opt_value(int argc, char **argv, int *i, const char *lng, char shrt, const char **val)
 {
@@ -87,6 +90,10 @@ int cfg_cli_parse(int argc, char **argv, const char *daemon_name, const char *de
             if (r < 0 || !*val)
                 return usage_error(name, "missing file after", a);
             out->conf_file = val;
+        } else if ((r = opt_value(argc, argv, &i, "--state-dir", 0, &val)) != 0) {
+            if (r < 0 || !*val)
+                return usage_error(name, "missing directory after", a);
+            out->state_dir = val;
         } else if ((r = opt_value(argc, argv, &i, "--log-level", 'l', &val)) != 0) {
             if (r < 0)
                 return usage_error(name, "missing level after", a);

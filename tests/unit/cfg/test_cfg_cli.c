@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -118,6 +119,68 @@ static void test_parse_options(void **state)
     assert_int_equal(cli.verbose, 1);
 }
 
+/* --state-dir on the command line, then $IMS_STATE_DIR, then "var"; relative to the cwd. */
+static void test_state_dir(void **state)
+{
+    struct cfg_cli cli;
+    const char *a1[] = {"--state-dir", "/srv/ims", NULL};
+    const char *a2[] = {"--state-dir=rel/dir", NULL};
+    const char *a3[] = {"--state-dir", NULL};
+    char cwd[512], want[600], out[600], small[8];
+
+    assert_int_equal(parse(&cli, a1), CFG_CLI_RUN);
+    assert_string_equal(cli.state_dir, "/srv/ims");
+    assert_int_equal(parse(&cli, a2), CFG_CLI_RUN);
+    assert_string_equal(cli.state_dir, "rel/dir");
+    assert_int_equal(parse(&cli, a3), -EINVAL);
+
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    unsetenv("IMS_STATE_DIR");
+    assert_int_equal(cfg_state_dir(NULL, "/srv/ims", out, sizeof(out)), 0);
+    assert_string_equal(out, "/srv/ims");
+    assert_int_equal(cfg_state_dir(NULL, "rel/dir", out, sizeof(out)), 0);
+    snprintf(want, sizeof(want), "%s/rel/dir", cwd);
+    assert_string_equal(out, want);
+    assert_int_equal(cfg_state_dir(NULL, NULL, out, sizeof(out)), 0);
+    snprintf(want, sizeof(want), "%s/var", cwd);
+    assert_string_equal(out, want);
+    setenv("IMS_STATE_DIR", "/from/env", 1);
+    assert_int_equal(cfg_state_dir(NULL, NULL, out, sizeof(out)), 0);
+    assert_string_equal(out, "/from/env");
+    assert_int_equal(cfg_state_dir(NULL, "/cli/wins", out, sizeof(out)), 0);
+    assert_string_equal(out, "/cli/wins");
+    unsetenv("IMS_STATE_DIR");
+    assert_int_equal(cfg_state_dir(NULL, "/a/long/directory", small, sizeof(small)), -ENAMETOOLONG);
+
+    assert_int_equal(cfg_path_join(out, sizeof(out), "/base", "x.db"), 0);
+    assert_string_equal(out, "/base/x.db");
+    assert_int_equal(cfg_path_join(out, sizeof(out), "/base", "/abs/x.db"), 0);
+    assert_string_equal(out, "/abs/x.db");
+    assert_int_equal(cfg_path_join(out, sizeof(out), "/base", ""), -EINVAL);
+    assert_int_equal(cfg_path_join(small, sizeof(small), "/base", "x.db"), -ENAMETOOLONG);
+}
+
+/* mkdir -p: parents 0755, the last one 0700, existing directories accepted. */
+static void test_mkdir_p(void **state)
+{
+    char base[] = "/tmp/imscore-cfg-dir-XXXXXX", path[128], cmd[160];
+    struct stat sb;
+
+    assert_non_null(mkdtemp(base));
+    snprintf(path, sizeof(path), "%s/a/b/c", base);
+    assert_int_equal(cfg_mkdir_p(path), 0);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_true(S_ISDIR(sb.st_mode));
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    assert_int_equal(cfg_mkdir_p(path), 0); /* again: fine */
+    snprintf(path, sizeof(path), "%s/a", base);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0755 & ~umask(022));
+    assert_int_equal(cfg_mkdir_p(""), -EINVAL);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void test_parse_errors(void **state)
 {
     static const char *const bad[][3] = {
@@ -221,7 +284,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_defaults), cmocka_unit_test(test_parse_options),
         cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_help_version),
-        cmocka_unit_test(test_check_config),
+        cmocka_unit_test(test_check_config),   cmocka_unit_test(test_state_dir),
+        cmocka_unit_test(test_mkdir_p),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
