@@ -3,6 +3,8 @@
  * per-thread store connections and small helpers shared by the handlers.
  */
 #include "hss_context.h"
+
+#include "fdconf/fdconf_cfg.h"
 #include "store_extra.h"
 
 #include "log/log.h"
@@ -27,32 +29,11 @@ static const struct cfg_spec scscf_schema[] = {
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
-static const struct cfg_spec peer_schema[] = {
-    {"identity", CFG_STRING, CFG_REQUIRED, NULL, 0, 0, NULL, "peer Diameter identity", NULL},
-    {"address", CFG_STRING, CFG_REQUIRED, NULL, 0, 0, NULL, "peer IP address", NULL},
-    {"port", CFG_PORT, 0, "3868", 0, 0, NULL, "peer port", NULL},
-    {NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
-};
-
 const struct cfg_spec hss_schema[] = {
     {"state_dir", CFG_PATH, 0, "var", 0, 0, NULL,
      "state directory (overridden by --state-dir and IMS_STATE_DIR)", NULL},
     {"log.level", CFG_STRING, 0, "info", 0, 0, levels, "most verbose level logged", NULL},
-    {"diameter.identity", CFG_STRING, CFG_REQUIRED, NULL, 0, 0, NULL, "our Diameter identity",
-     NULL},
-    {"diameter.realm", CFG_STRING, CFG_REQUIRED, NULL, 0, 0, NULL, "our Diameter realm", NULL},
-    {"diameter.listen", CFG_STRING, 0, "127.0.0.1", 0, 0, NULL, "listen address", NULL},
-    {"diameter.port", CFG_PORT, 0, "3868", 0, 0, NULL, "Diameter TCP port", NULL},
-    {"diameter.allow", CFG_STRING_LIST, 0, NULL, 0, 0, NULL,
-     "peers accepted without ConnectPeer (acl_wl patterns, e.g. *.ims.example.org)", NULL},
-    {"diameter.peers", CFG_GROUP_LIST, 0, NULL, 0, 0, NULL, "peers to connect to", peer_schema},
-    {"diameter.threads", CFG_INT, 0, "8", 1, 256, NULL, "freeDiameter handler threads", NULL},
-    {"diameter.load_3gpp_dicts", CFG_BOOL, 0, "true", 0, 0, NULL,
-     "load dict_nasreq, dict_dcca, dict_dcca_3gpp", NULL},
-    {"diameter.tls.cert", CFG_PATH, 0, NULL, 0, 0, NULL, "TLS certificate (enables TLS)", NULL},
-    {"diameter.tls.key", CFG_PATH, 0, NULL, 0, 0, NULL, "TLS private key", NULL},
-    {"diameter.tls.ca", CFG_PATH, 0, NULL, 0, 0, NULL, "TLS CA bundle", NULL},
-    {"diameter.tls.port", CFG_PORT, 0, NULL, 0, 0, NULL, "TLS port (default port + 1)", NULL},
+    FDCONF_CFG_SPECS("3868"),
     {"store.path", CFG_PATH, 0, "hss.sqlite", 0, 0, NULL,
      "SQLite store (relative: in the state directory)", NULL},
     {"control.socket", CFG_PATH, 0, "hss.ctl", 0, 0, NULL,

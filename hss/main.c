@@ -14,7 +14,7 @@
 
 #include "cfg/cfg.h"
 #include "cx/cx.h"
-#include "fdconf/fdconf.h"
+#include "fdconf/fdconf_cfg.h"
 #include "log/log.h"
 #include "loop/loop.h"
 #include "xml/xml.h"
@@ -25,62 +25,6 @@
 #include <string.h>
 
 #define DEFAULT_CONF "config/hss.conf"
-
-/* Renders the freeDiameter configuration from hss.conf into the run directory. */
-static int write_fd_conf(struct hss_context *h, bool check_only)
-{
-    const struct cfg *c = h->cfg;
-    const char *allow[64];
-    struct fdconf_peer peers[16];
-    struct fdconf_tls tls = {0};
-    struct fdconf fc = {0};
-    int rc;
-
-    fc.identity = h->identity;
-    fc.realm = h->realm;
-    fc.listen_address = cfg_str(c, "diameter.listen");
-    if (fc.listen_address && !*fc.listen_address)
-        fc.listen_address = NULL;
-    fc.port = (uint16_t)cfg_int(c, "diameter.port");
-    for (int i = 0; i < cfg_list_count(c, "diameter.allow") && fc.n_allow < 64; i++)
-        allow[fc.n_allow++] = cfg_list_str(c, "diameter.allow", i);
-    fc.allow = allow;
-    for (int i = 0; i < cfg_list_count(c, "diameter.peers") && fc.n_peers < 16; i++) {
-        const struct cfg *g = cfg_group(c, "diameter.peers", i);
-        peers[fc.n_peers].identity = cfg_str(g, "identity");
-        peers[fc.n_peers].address = cfg_str(g, "address");
-        peers[fc.n_peers++].port = (uint16_t)cfg_int(g, "port");
-    }
-    fc.peers = peers;
-    if (cfg_is_set(c, "diameter.tls.cert")) {
-        tls.cert = cfg_str(c, "diameter.tls.cert");
-        tls.key = cfg_str(c, "diameter.tls.key");
-        tls.ca = cfg_str(c, "diameter.tls.ca");
-        tls.sec_port = (uint16_t)cfg_int(c, "diameter.tls.port");
-        if (!tls.key || !tls.ca) {
-            log_error("hss: diameter.tls needs cert, key and ca");
-            return -EINVAL;
-        }
-        fc.tls = &tls;
-    }
-    fc.load_3gpp_dicts = cfg_bool(c, "diameter.load_3gpp_dicts");
-    fc.app_threads = (unsigned)cfg_int(c, "diameter.threads");
-    if (check_only) {
-        FILE *fp = fopen("/dev/null", "w");
-        rc = fp ? fdconf_render(&fc, fc.n_allow ? "/dev/null" : NULL, fp) : -errno;
-        if (fp)
-            fclose(fp);
-        if (rc)
-            fprintf(stderr, "hss: the diameter settings cannot make a freeDiameter "
-                            "configuration (quotes or control characters, relative TLS paths?)\n");
-        return rc;
-    }
-    rc = fdconf_write(&fc, h->run_dir, "hss", h->fd_conf, sizeof(h->fd_conf));
-    if (rc)
-        log_error("hss: cannot write the freeDiameter configuration in %s: %s", h->run_dir,
-                  strerror(-rc));
-    return rc;
-}
 
 static void on_term(void *arg)
 {
@@ -129,7 +73,7 @@ int main(int argc, char **argv)
     if (hss_context_load(&cfg, cli.state_dir, !cli.check_config) != 0)
         goto out;
     if (cli.check_config) {
-        status = write_fd_conf(h, true) == 0 ? 0 : 1;
+        status = fdconf_write_cfg(h->cfg, h->run_dir, "hss", true, NULL, 0) == 0 ? 0 : 1;
         goto out;
     }
     xml_init();
@@ -138,7 +82,8 @@ int main(int argc, char **argv)
         goto out;
     }
     h->loop = loop;
-    if (write_fd_conf(h, false) != 0 || prepare_store() != 0)
+    if (fdconf_write_cfg(h->cfg, h->run_dir, "hss", false, h->fd_conf, sizeof(h->fd_conf)) != 0 ||
+        prepare_store() != 0)
         goto out;
     if ((rc = cx_init(h->fd_conf)) != 0) {
         log_error("hss: freeDiameter did not start with %s", h->fd_conf);
