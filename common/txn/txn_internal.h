@@ -98,7 +98,4 @@ bool txn__via_is_reliable(const osip_via_t *via);
 /* Current time on libosip2's clock plus ms. */
 void txn__deadline(struct timeval *tv, int ms);
 
-/* Adds a To tag ("random hex") when to has none. Returns 0 or -ENOMEM. */
-int txn__add_to_tag(osip_message_t *msg);
-
 #endif

@@ -3,6 +3,8 @@
  */
 #include "txn_internal.h"
 
+#include "sip/sip.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,52 +92,11 @@ const char *txn_reason_phrase(int code)
     }
 }
 
-int txn__add_to_tag(osip_message_t *msg)
-{
-    osip_generic_param_t *tag = NULL;
-    osip_to_get_tag(msg->to, &tag);
-    if (tag)
-        return 0;
-    unsigned char rnd[8];
-    if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-        return -EIO;
-    char hex[sizeof(rnd) * 2 + 1];
-    for (size_t i = 0; i < sizeof(rnd); i++)
-        snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
-    char *v = osip_strdup(hex);
-    if (!v || osip_to_set_tag(msg->to, v) != 0) {
-        osip_free(v);
-        return -ENOMEM;
-    }
-    return 0;
-}
-
 int txn_response_new(const osip_message_t *req, int code, const char *reason, osip_message_t **out)
 {
-    osip_message_t *r = NULL;
-    int rc = -ENOMEM;
     if (!req || !out || !MSG_IS_REQUEST(req) || code < 100 || code > 699)
         return -EINVAL;
     if (osip_list_size(&req->vias) <= 0 || !req->from || !req->to || !req->call_id || !req->cseq)
         return -EPROTO;
-    if (osip_message_init(&r) != 0)
-        return -ENOMEM;
-    osip_message_set_version(r, osip_strdup("SIP/2.0"));
-    osip_message_set_status_code(r, code);
-    osip_message_set_reason_phrase(r, osip_strdup(reason ? reason : txn_reason_phrase(code)));
-    if (!r->sip_version || !r->reason_phrase)
-        goto err;
-    if (osip_list_clone(&req->vias, &r->vias, (int (*)(void *, void **)) & osip_via_clone) != 0)
-        goto err;
-    if (osip_from_clone(req->from, &r->from) != 0 || osip_to_clone(req->to, &r->to) != 0 ||
-        osip_call_id_clone(req->call_id, &r->call_id) != 0 ||
-        osip_cseq_clone(req->cseq, &r->cseq) != 0)
-        goto err;
-    if (code > 100 && (rc = txn__add_to_tag(r)) != 0)
-        goto err;
-    *out = r;
-    return 0;
-err:
-    osip_message_free(r);
-    return rc;
+    return sip_response_new(req, code, reason ? reason : txn_reason_phrase(code), NULL, out);
 }
