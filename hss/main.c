@@ -63,7 +63,10 @@ int main(int argc, char **argv)
         return 0;
     if (rc < 0)
         return 2;
-    if (cfg_cli_load(&cli, hss_schema, &cfg) != 0)
+    rc = cfg_cli_load(&cli, hss_schema, &cfg);
+    if (rc == CFG_CLI_EXIT)
+        return 0;
+    if (rc != 0)
         return 1;
     if (cli.log_level_set)
         level = cli.log_level;

@@ -196,6 +196,7 @@ struct cfg_cli {
     bool log_level_set; /* -l or -v given: log_level overrides the file */
     enum log_level log_level;
     const char *state_dir; /* --state-dir DIR, NULL when not given */
+    bool print_reference;  /* --config-reference */
 };
 
 /* cfg_cli_parse() results besides negative errors */
@@ -216,6 +217,8 @@ int cfg_cli_parse(int argc, char **argv, const char *daemon_name, const char *de
  * "daemon: <file>: configuration OK" to stdout, preceded by cfg_dump() when
  * verbose. Returns what cfg_load() returns and stores the configuration in
  * *out as it does. The caller of --check-config exits 0 on 0 and 1 otherwise.
+ * With --config-reference, prints cfg_print_reference(schema) to stdout,
+ * loads nothing, sets *out to NULL and returns CFG_CLI_EXIT (exit status 0).
  */
 int cfg_cli_load(const struct cfg_cli *cli, const struct cfg_spec *schema, struct cfg **out);
 

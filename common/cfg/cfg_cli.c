@@ -15,6 +15,8 @@ static void usage(const char *name, const char *default_conf)
            "  -c, --config FILE      configuration file (default: %s)\n"
            "      --check-config     check the configuration file, print the result and exit\n"
            "                         (status 0 when valid, 1 otherwise)\n"
+           "      --config-reference print every setting of the configuration file\n"
+           "                         (Markdown) and exit\n"
            "      --state-dir DIR    state directory (store, sockets, generated files);\n"
            "                         else $IMS_STATE_DIR, else the state_dir setting\n"
            "  -v, --verbose          with --check-config, also print the effective\n"
@@ -80,6 +82,8 @@ int cfg_cli_parse(int argc, char **argv, const char *daemon_name, const char *de
         } else if (strcmp(a, "--version") == 0) {
             printf("%s (imscore) %s\n", name, IMSCORE_VERSION);
             return CFG_CLI_EXIT;
+        } else if (strcmp(a, "--config-reference") == 0) {
+            out->print_reference = true;
         } else if (strcmp(a, "--check-config") == 0) {
             out->check_config = true;
         } else if (strcmp(a, "--verbose") == 0) {
@@ -124,6 +128,12 @@ int cfg_cli_load(const struct cfg_cli *cli, const struct cfg_spec *schema, struc
     char text[700];
     int rc;
 
+    if (cli->print_reference) {
+        *out = NULL;
+        cfg_print_reference(schema, stdout);
+        fflush(stdout);
+        return CFG_CLI_EXIT;
+    }
     rc = cfg_load(cli->conf_file, schema, out, &err);
     if (rc < 0) {
         fprintf(stderr, "%s: %s\n", cli->daemon_name, cfg_error_format(&err, text, sizeof(text)));

@@ -181,6 +181,26 @@ static void test_mkdir_p(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* --config-reference: the Markdown table on stdout, nothing loaded. */
+static void test_config_reference(void **state)
+{
+    struct cfg_cli cli;
+    struct capture cap;
+    struct cfg *cfg = (struct cfg *)&cli; /* must be reset to NULL */
+    const char *args[] = {"-c", "/nonexistent.conf", "--config-reference", NULL};
+    char *out;
+
+    assert_int_equal(parse(&cli, args), CFG_CLI_RUN);
+    assert_true(cli.print_reference);
+    capture_start(&cap, 1);
+    assert_int_equal(cfg_cli_load(&cli, test_schema, &cfg), CFG_CLI_EXIT);
+    out = capture_end(&cap);
+    assert_null(cfg);
+    assert_true(strncmp(out, "| Setting | Type |", 18) == 0);
+    assert_non_null(strstr(out, "| `sip.listen_port` | port |"));
+    free(out);
+}
+
 static void test_parse_errors(void **state)
 {
     static const char *const bad[][3] = {
@@ -285,7 +305,7 @@ int main(void)
         cmocka_unit_test(test_parse_defaults), cmocka_unit_test(test_parse_options),
         cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_help_version),
         cmocka_unit_test(test_check_config),   cmocka_unit_test(test_state_dir),
-        cmocka_unit_test(test_mkdir_p),
+        cmocka_unit_test(test_mkdir_p),        cmocka_unit_test(test_config_reference),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
