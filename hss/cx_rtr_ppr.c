@@ -8,6 +8,7 @@
  */
 #include "hss_context.h"
 #include "hss_cx.h"
+#include "hss_metrics.h"
 
 #include "log/log.h"
 #include "loop/loop.h"
@@ -90,6 +91,8 @@ static void on_rta(uint64_t key, int status, const struct cx_rta *ans)
     struct store *st = hss_store();
     uint32_t code = ans ? code_of(&ans->result) : 0;
 
+    hss_metrics_answer("RTR", status, ans ? &ans->result : NULL);
+
     if (!p) {
         log_warn("RTA for an unknown request %llu", (unsigned long long)key);
         return;
@@ -112,6 +115,8 @@ static void on_ppa(uint64_t key, int status, const struct cx_ppa *ans)
 {
     struct pending *p = pending_take(key);
     uint32_t code = ans ? code_of(&ans->result) : 0;
+
+    hss_metrics_answer("PPR", status, ans ? &ans->result : NULL);
 
     if (!p) {
         log_warn("PPA for an unknown request %llu", (unsigned long long)key);
@@ -148,6 +153,7 @@ static int send_rtr(const char *impi, const char *const *impus, size_t n, const 
     rtr.public_identities = p->impus;
     rtr.reason_code = reason_code;
     rtr.reason_info = (char *)reason_info;
+    metrics_ims_cx_request(hss_ims(), "RTR");
     rc = cx_send_rtr(h->loop, &rtr, on_rta, p->key, h->rtr_timeout_ms);
     if (rc)
         goto err;
@@ -213,6 +219,7 @@ int hss_send_ppr(const char *impi, hss_rtr_done done, uint64_t id)
     ppr.hdr.dest_realm = realm;
     ppr.user_name = (char *)impi;
     ppr.user_data = xml;
+    metrics_ims_cx_request(hss_ims(), "PPR");
     rc = cx_send_ppr(h->loop, &ppr, on_ppa, p->key, h->rtr_timeout_ms);
     if (rc) {
         pending_free(p);

@@ -5,6 +5,7 @@
 #include "hss_context.h"
 
 #include "fdconf/fdconf_cfg.h"
+#include "metrics/metrics.h"
 #include "store_extra.h"
 
 #include "log/log.h"
@@ -34,6 +35,7 @@ const struct cfg_spec hss_schema[] = {
      "state directory (overridden by --state-dir and IMS_STATE_DIR)", NULL},
     {"log.level", CFG_STRING, 0, "info", 0, 0, levels, "most verbose level logged", NULL},
     FDCONF_CFG_SPECS("3868"),
+    METRICS_CFG_SPECS("0"),
     {"store.path", CFG_PATH, 0, "hss.sqlite", 0, 0, NULL,
      "SQLite store (relative: in the state directory)", NULL},
     {"control.socket", CFG_PATH, 0, "hss.ctl", 0, 0, NULL,

@@ -10,6 +10,7 @@
 #include "control.h"
 #include "hss_context.h"
 #include "hss_cx.h"
+#include "hss_metrics.h"
 #include "store_extra.h"
 
 #include "cfg/cfg.h"
@@ -76,7 +77,10 @@ int main(int argc, char **argv)
     if (hss_context_load(&cfg, cli.state_dir, !cli.check_config) != 0)
         goto out;
     if (cli.check_config) {
-        status = fdconf_write_cfg(h->cfg, h->run_dir, "hss", true, NULL, 0) == 0 ? 0 : 1;
+        status = fdconf_write_cfg(h->cfg, h->run_dir, "hss", true, NULL, 0) == 0 &&
+                         metrics_cfg_check(h->cfg) == 0
+                     ? 0
+                     : 1;
         goto out;
     }
     xml_init();
@@ -93,6 +97,9 @@ int main(int argc, char **argv)
         goto out;
     }
     cx_up = true;
+    if (hss_metrics_start(loop, h->cfg) != 0)
+        goto out;
+    hss_metrics_wrap(&handlers);
     if ((rc = cx_register_server(&handlers)) != 0) {
         log_error("hss: cannot register the Cx handlers: %s", strerror(-rc));
         goto out;
@@ -111,6 +118,7 @@ out:
     if (cx_up)
         cx_shutdown();
     hss_cx_pending_free_all();
+    hss_metrics_stop();
     hss_stores_close_all();
     loop_free(loop);
     cfg_free(cfg);

@@ -160,7 +160,10 @@ lab__ports() {
     LAB_OFFSET=$o
     P_PORT=$((5060 + o)) I_PORT=$((4060 + o)) S_PORT=$((6060 + o)) AS_PORT=$((5070 + o))
     HSS_DIAM=$((3868 + o)) I_DIAM=$((3869 + o)) S_DIAM=$((3870 + o)) UE_PORT=$((7060 + o))
+    # Prometheus endpoints (metrics.port): hss 9090, icscf 9091, scscf 9092, pcscf 9093.
+    HSS_METRICS=$((9090 + o)) I_METRICS=$((9091 + o)) S_METRICS=$((9092 + o)) P_METRICS=$((9093 + o))
     export LAB_OFFSET P_PORT I_PORT S_PORT AS_PORT HSS_DIAM I_DIAM S_DIAM UE_PORT
+    export HSS_METRICS I_METRICS S_METRICS P_METRICS
 }
 
 # lab__stop_all: stop SIPp runs, daemons (reverse start order) and the capture; quiet.
@@ -247,8 +250,10 @@ lab_render() {
     [ -f "$src" ] || lab_fail "lab_render: no $src"
     perl -pe 'BEGIN { %m = (5060 => $ENV{P_PORT}, 4060 => $ENV{I_PORT}, 6060 => $ENV{S_PORT},
                             5070 => $ENV{AS_PORT}, 3868 => $ENV{HSS_DIAM},
-                            3869 => $ENV{I_DIAM}, 3870 => $ENV{S_DIAM}); }
-              s/(?<![0-9])(5060|4060|6060|5070|3868|3869|3870)(?![0-9])/$m{$1}/g' \
+                            3869 => $ENV{I_DIAM}, 3870 => $ENV{S_DIAM},
+                            9090 => $ENV{HSS_METRICS}, 9091 => $ENV{I_METRICS},
+                            9092 => $ENV{S_METRICS}, 9093 => $ENV{P_METRICS}); }
+              s/(?<![0-9])(5060|4060|6060|5070|3868|3869|3870|9090|9091|9092|9093)(?![0-9])/$m{$1}/g' \
         "$src" >"$LAB_DIR/$nf.conf.tmp" || lab_fail "lab_render: cannot write $LAB_DIR/$nf.conf"
     mv "$LAB_DIR/$nf.conf.tmp" "$LAB_DIR/$nf.conf"
 }
