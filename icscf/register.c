@@ -1,0 +1,115 @@
+/*
+ * register.c: REGISTER at the I-CSCF (TS 24.229 §5.3.1.2): UAR with the IMPI
+ * (Authorization username, else derived from the IMPU), the IMPU (To), the
+ * Visited-Network-Identifier (P-Visited-Network-ID) and REGISTRATION or
+ * DE_REGISTRATION (every Contact expires 0); then forward to the Server-Name
+ * (SUBSEQUENT) or to the best capable S-CSCF of the configuration (FIRST),
+ * failing over to the next capable one (forward.c).
+ */
+#include "icscf_context.h"
+
+#include "log/log.h"
+#include "sip/sip.h"
+#include "txn/txn.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* True when the REGISTER removes every binding it names (Expires 0 / Contact: *). */
+static bool is_deregistration(const osip_message_t *req)
+{
+    uint32_t e;
+    int n = osip_list_size(&req->contacts);
+
+    if (sip_contact_is_star(req))
+        return true;
+    if (n <= 0)
+        return false; /* a query of the bindings */
+    for (int i = 0; i < n; i++) {
+        const osip_contact_t *c = osip_list_get(&req->contacts, i);
+        if (sip_contact_expires(req, c, 3600, 0, &e) != 0 || e != 0)
+            return false;
+    }
+    return true;
+}
+
+void icscf_register(struct txn_server *st, const osip_message_t *req)
+{
+    struct icscf_context *ic = icscf_self();
+    struct sip_auth_credentials cr;
+    char impu[SIP_URI_MAX], tobuf[SIP_URI_MAX], impi[256], visited[256], why[128];
+    int rc;
+
+    if (!req->to || !req->to->url || sip_uri_to_buf(req->to->url, tobuf, sizeof(tobuf)) != 0 ||
+        sip_uri_aor(tobuf, impu, sizeof(impu)) != 0) {
+        icscf_reply(st, 400, "Bad To", false);
+        return;
+    }
+    /* The S-CSCF authenticates: an Authorization we cannot read only loses its username. */
+    rc = sip_auth_credentials_get(req, false, 0, &cr, why, sizeof(why));
+    if (rc != 0 && rc != -ENOENT)
+        log_notice("icscf: REGISTER %s: unreadable Authorization (%s): IMPI derived", impu, why);
+    if (rc == 0 && cr.username[0]) {
+        snprintf(impi, sizeof(impi), "%s", cr.username);
+    } else if (icscf_impi_derive(impu, impi, sizeof(impi)) != 0) {
+        log_info("icscf: REGISTER %s: no private identity can be derived", impu);
+        icscf_reply(st, 403, "Forbidden - No Private Identity", false);
+        return;
+    }
+    rc = sip_pvni_get(req, 0, visited, sizeof(visited));
+    if (rc == -ENOENT) {
+        snprintf(visited, sizeof(visited), "%s", ic->home_network);
+    } else if (rc != 0) {
+        icscf_reply(st, 400, "Bad P-Visited-Network-ID", false);
+        return;
+    }
+    if (icscf_cx_uar_send(st, impi, impu, visited, is_deregistration(req)) != 0)
+        icscf_reply(st, ic->hss_fail_code, NULL, true);
+}
+
+void icscf_register_on_uaa(uint64_t st_id, int status, const struct cx_uaa *ans)
+{
+    struct icscf_context *ic = icscf_self();
+    struct txn_server *st = ic->sip ? txn_server_lookup(sipstack_txn(ic->sip), st_id) : NULL;
+    struct icscf_reply rep;
+    size_t order[ICSCF_MAX_SCSCFS];
+    size_t n;
+    int idx;
+    bool has_name = ans && ans->server_name && ans->server_name[0];
+
+    if (!st) {
+        log_info("icscf: UAA for a REGISTER that is gone (id %llu)", (unsigned long long)st_id);
+        return;
+    }
+    switch (icscf_cx_route(false, status, ans ? &ans->result : NULL, has_name, ic->hss_fail_code,
+                           &rep)) {
+    case ICSCF_ROUTE_REPLY:
+        log_info("icscf: UAA status %d result %u/%u: %d %s", status,
+                 ans ? ans->result.result_code : 0, ans ? ans->result.exp_result : 0, rep.code,
+                 rep.reason);
+        icscf_reply(st, rep.code, rep.reason, rep.retry_after);
+        return;
+    case ICSCF_ROUTE_SERVER_NAME:
+        idx = icscf_scscf_find(ic->scscfs, ic->n_scscfs, ans->server_name);
+        if (idx < 0) {
+            log_warn("icscf: UAA Server-Name %s is not in the S-CSCF list", ans->server_name);
+            icscf_reply(st, 500, "Server Internal Error - Unknown S-CSCF", false);
+            return;
+        }
+        log_info("icscf: UAA Server-Name %s", ans->server_name);
+        order[0] = (size_t)idx;
+        icscf_forward(st, order, 1, false);
+        return;
+    case ICSCF_ROUTE_SELECT:
+        n = icscf_scscf_rank(ic->scscfs, ic->n_scscfs, &ans->caps, order, ICSCF_MAX_SCSCFS);
+        if (n == 0) {
+            log_warn("icscf: no configured S-CSCF has the capabilities required");
+            icscf_reply(st, 600, "Busy Everywhere", false);
+            return;
+        }
+        log_info("icscf: UAA first registration: %zu capable S-CSCF(s), first %s", n,
+                 ic->scscfs[order[0]].name);
+        icscf_forward(st, order, n, false);
+        return;
+    }
+}

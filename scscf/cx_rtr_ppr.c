@@ -1,0 +1,83 @@
+/*
+ * cx_rtr_ppr.c: RTR and PPR from the HSS.
+ */
+#include "cx_rtr_ppr.h"
+
+#include "regs.h"
+
+#include "cx/cx.h"
+#include "log/log.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* True when the RTR names r: by IMPI (User-Name or Associated-Identities) or by IMPU. */
+static bool rtr_names(const struct cx_rtr *req, const struct scscf_reg *r)
+{
+    if (req->public_identities.n) {
+        for (size_t i = 0; i < req->public_identities.n; i++)
+            if (strcmp(r->impi, req->user_name) == 0 &&
+                regs_has_impu(r, req->public_identities.v[i]))
+                return true;
+        return false;
+    }
+    if (strcmp(r->impi, req->user_name) == 0)
+        return true;
+    for (size_t i = 0; i < req->associated_identities.n; i++)
+        if (strcmp(r->impi, req->associated_identities.v[i]) == 0)
+            return true;
+    return false;
+}
+
+static void on_rtr(struct cx_incoming *in, const struct cx_rtr *req, void *arg)
+{
+    struct cx_rta ans;
+    unsigned n = 0;
+
+    for (struct scscf_reg *r = regs_first(), *next; r; r = next) {
+        next = r->next;
+        if (!rtr_names(req, r))
+            continue;
+        log_notice("scscf: RTR from the HSS de-registers %s (reason %d)", r->impi,
+                   req->reason_code);
+        regs_free(r);
+        n++;
+    }
+    memset(&ans, 0, sizeof(ans));
+    ans.result.result_code = CX_DIAMETER_SUCCESS;
+    if (n == 0)
+        log_info("scscf: RTR for %s: nothing registered", req->user_name);
+    cx_answer_rtr(&in, &ans);
+}
+
+static void on_ppr(struct cx_incoming *in, const struct cx_ppr *req, void *arg)
+{
+    struct cx_ppa ans;
+
+    memset(&ans, 0, sizeof(ans));
+    ans.result.result_code = CX_DIAMETER_SUCCESS;
+    if (req->user_data && req->user_name) {
+        for (struct scscf_reg *r = regs_first(); r; r = r->next) {
+            if (strcmp(r->impi, req->user_name) != 0)
+                continue;
+            if (regs_set_user_data(r, req->user_data, r->impus[0]) != 0) {
+                ans.result.result_code = CX_DIAMETER_UNABLE_TO_COMPLY;
+                log_warn("scscf: PPR user data for %s rejected", r->impi);
+            } else {
+                log_notice("scscf: PPR replaced the profile of %s", r->impi);
+            }
+        }
+    }
+    cx_answer_ppr(&in, &ans);
+}
+
+int scscf_cx_serve(struct loop *loop)
+{
+    int rc = cx_serve_rtr(loop, on_rtr, NULL);
+
+    if (rc == 0)
+        rc = cx_serve_ppr(loop, on_ppr, NULL);
+    if (rc)
+        log_error("scscf: cannot serve RTR/PPR: %s", strerror(-rc));
+    return rc;
+}
