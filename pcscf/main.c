@@ -85,24 +85,11 @@ int main(int argc, char **argv)
     struct cfg_cli cli;
     struct cfg *cfg = NULL;
     struct loop *loop = NULL;
-    enum log_level level = LOG_LEVEL_INFO;
     int rc, status = 1;
 
-    rc = cfg_cli_parse(argc, argv, "pcscf", DEFAULT_CONF, &cli);
-    if (rc == CFG_CLI_EXIT)
-        return 0;
-    if (rc < 0)
-        return 2;
-    rc = cfg_cli_load(&cli, pcscf_schema, &cfg);
-    if (rc == CFG_CLI_EXIT)
-        return 0;
-    if (rc != 0)
-        return 1;
-    if (cli.log_level_set)
-        level = cli.log_level;
-    else
-        log_level_parse(cfg_str(cfg, "log.level"), &level);
-    log_init("pcscf", cli.check_config ? LOG_LEVEL_WARN : level);
+    if (!cfg_cli_start(argc, argv, "pcscf", DEFAULT_CONF, pcscf_schema, &cli, &cfg, &status))
+        return status;
+    status = 1;
     if (pcscf_context_load(&cfg, cli.state_dir, !cli.check_config) != 0)
         goto out;
     if (cli.check_config) {

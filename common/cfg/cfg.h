@@ -222,6 +222,19 @@ int cfg_cli_parse(int argc, char **argv, const char *daemon_name, const char *de
  */
 int cfg_cli_load(const struct cfg_cli *cli, const struct cfg_spec *schema, struct cfg **out);
 
+/*
+ * The start of every daemon's main(): cfg_cli_parse(), cfg_cli_load(), then
+ * log_init(name, level) with the level of -l/-v, else the "log.level"
+ * setting of the schema (when it has one), and warn under --check-config.
+ * Returns true when the daemon goes on, with *cli filled and *out loaded
+ * (the caller frees it). Returns false when the process must exit now with
+ * *exit_status: 0 after --help, --version or --config-reference, 2 on a
+ * usage error, 1 on a rejected configuration (reported on stderr).
+ */
+bool cfg_cli_start(int argc, char **argv, const char *daemon_name, const char *default_conf,
+                   const struct cfg_spec *schema, struct cfg_cli *cli, struct cfg **out,
+                   int *exit_status);
+
 /* ------------------------------------------------------------------------- */
 /* State directory and paths                                                 */
 /* ------------------------------------------------------------------------- */

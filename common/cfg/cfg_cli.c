@@ -147,3 +147,30 @@ int cfg_cli_load(const struct cfg_cli *cli, const struct cfg_spec *schema, struc
     }
     return 0;
 }
+
+bool cfg_cli_start(int argc, char **argv, const char *daemon_name, const char *default_conf,
+                   const struct cfg_spec *schema, struct cfg_cli *cli, struct cfg **out,
+                   int *exit_status)
+{
+    enum log_level level = LOG_LEVEL_INFO;
+    int rc;
+
+    *out = NULL;
+    rc = cfg_cli_parse(argc, argv, daemon_name, default_conf, cli);
+    if (rc != CFG_CLI_RUN) {
+        *exit_status = rc == CFG_CLI_EXIT ? 0 : 2;
+        return false;
+    }
+    rc = cfg_cli_load(cli, schema, out);
+    if (rc != 0) {
+        *exit_status = rc == CFG_CLI_EXIT ? 0 : 1;
+        return false;
+    }
+    if (cli->log_level_set)
+        level = cli->log_level;
+    else if (cfg__schema_find(schema, "log.level") >= 0)
+        log_level_parse(cfg_str(*out, "log.level"), &level);
+    log_init(daemon_name, cli->check_config ? LOG_LEVEL_WARN : level);
+    *exit_status = 0;
+    return true;
+}

@@ -201,6 +201,38 @@ static void test_config_reference(void **state)
     free(out);
 }
 
+/* cfg_cli_start: go on with a loaded file; exit 0 / 2 / 1 for help, usage, bad file. */
+static void test_start(void **state)
+{
+    struct cfg_cli cli;
+    struct cfg *cfg = NULL;
+    struct capture cap;
+    int status = -1;
+    char *argv_ok[] = {"scscf", "-c", (char *)data_path("valid.conf"), NULL};
+    char *argv_help[] = {"scscf", "--help", NULL};
+    char *argv_bad[] = {"scscf", "--bogus", NULL};
+    char *argv_missing[] = {"scscf", "-c", "/nonexistent/x.conf", NULL};
+
+    assert_true(cfg_cli_start(3, argv_ok, "scscf", DEFAULT_CONF, test_schema, &cli, &cfg, &status));
+    assert_int_equal(status, 0);
+    assert_non_null(cfg);
+    cfg_free(cfg);
+    capture_start(&cap, 1);
+    assert_false(
+        cfg_cli_start(2, argv_help, "scscf", DEFAULT_CONF, test_schema, &cli, &cfg, &status));
+    free(capture_end(&cap));
+    assert_int_equal(status, 0);
+    capture_start(&cap, 2);
+    assert_false(
+        cfg_cli_start(2, argv_bad, "scscf", DEFAULT_CONF, test_schema, &cli, &cfg, &status));
+    assert_int_equal(status, 2);
+    assert_false(
+        cfg_cli_start(3, argv_missing, "scscf", DEFAULT_CONF, test_schema, &cli, &cfg, &status));
+    free(capture_end(&cap));
+    assert_int_equal(status, 1);
+    assert_null(cfg);
+}
+
 static void test_parse_errors(void **state)
 {
     static const char *const bad[][3] = {
@@ -306,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_help_version),
         cmocka_unit_test(test_check_config),   cmocka_unit_test(test_state_dir),
         cmocka_unit_test(test_mkdir_p),        cmocka_unit_test(test_config_reference),
+        cmocka_unit_test(test_start),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
