@@ -87,6 +87,15 @@ void icscf_forward(struct txn_server *st, const size_t *order, size_t n, bool ro
 /* forward.c: frees every forwarding still pending (shutdown). */
 void icscf_forward_free_all(void);
 
+/*
+ * cx_route.c: continues the request of server transaction st_id after its UAA
+ * (lir false) or LIA (lir true): answers it, or forwards it to the S-CSCF the
+ * HSS named or to the capable ones in turn (initial requests get a Route).
+ * result, server_name and caps may be NULL (no answer: status != 0).
+ */
+void icscf_cx_route_answer(uint64_t st_id, bool lir, int status, const struct cx_result *result,
+                           const char *server_name, const struct cx_caps *caps);
+
 /* Answers st with code/reason, adding Retry-After when retry_after. */
 void icscf_reply(struct txn_server *st, int code, const char *reason, bool retry_after);
 

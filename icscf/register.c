@@ -69,47 +69,6 @@ void icscf_register(struct txn_server *st, const osip_message_t *req)
 
 void icscf_register_on_uaa(uint64_t st_id, int status, const struct cx_uaa *ans)
 {
-    struct icscf_context *ic = icscf_self();
-    struct txn_server *st = ic->sip ? txn_server_lookup(sipstack_txn(ic->sip), st_id) : NULL;
-    struct icscf_reply rep;
-    size_t order[ICSCF_MAX_SCSCFS];
-    size_t n;
-    int idx;
-    bool has_name = ans && ans->server_name && ans->server_name[0];
-
-    if (!st) {
-        log_info("icscf: UAA for a REGISTER that is gone (id %llu)", (unsigned long long)st_id);
-        return;
-    }
-    switch (icscf_cx_route(false, status, ans ? &ans->result : NULL, has_name, ic->hss_fail_code,
-                           &rep)) {
-    case ICSCF_ROUTE_REPLY:
-        log_info("icscf: UAA status %d result %u/%u: %d %s", status,
-                 ans ? ans->result.result_code : 0, ans ? ans->result.exp_result : 0, rep.code,
-                 rep.reason);
-        icscf_reply(st, rep.code, rep.reason, rep.retry_after);
-        return;
-    case ICSCF_ROUTE_SERVER_NAME:
-        idx = icscf_scscf_find(ic->scscfs, ic->n_scscfs, ans->server_name);
-        if (idx < 0) {
-            log_warn("icscf: UAA Server-Name %s is not in the S-CSCF list", ans->server_name);
-            icscf_reply(st, 500, "Server Internal Error - Unknown S-CSCF", false);
-            return;
-        }
-        log_info("icscf: UAA Server-Name %s", ans->server_name);
-        order[0] = (size_t)idx;
-        icscf_forward(st, order, 1, false);
-        return;
-    case ICSCF_ROUTE_SELECT:
-        n = icscf_scscf_rank(ic->scscfs, ic->n_scscfs, &ans->caps, order, ICSCF_MAX_SCSCFS);
-        if (n == 0) {
-            log_warn("icscf: no configured S-CSCF has the capabilities required");
-            icscf_reply(st, 600, "Busy Everywhere", false);
-            return;
-        }
-        log_info("icscf: UAA first registration: %zu capable S-CSCF(s), first %s", n,
-                 ic->scscfs[order[0]].name);
-        icscf_forward(st, order, n, false);
-        return;
-    }
+    icscf_cx_route_answer(st_id, false, status, ans ? &ans->result : NULL,
+                          ans ? ans->server_name : NULL, ans ? &ans->caps : NULL);
 }
