@@ -3,6 +3,7 @@
  */
 #include "cx_rtr_ppr.h"
 
+#include "reg_event.h"
 #include "regs.h"
 
 #include "cx/cx.h"
@@ -40,6 +41,18 @@ static void on_rtr(struct cx_incoming *in, const struct cx_rtr *req, void *arg)
             continue;
         log_notice("scscf: RTR from the HSS de-registers %s (reason %d)", r->impi,
                    req->reason_code);
+        /* TS 24.229 §5.4.1.5: contacts "rejected" when the user may not re-register
+         * (PERMANENT_TERMINATION), else "deactivated"; subscriptions terminated. */
+        for (size_t i = 0; i < r->n_contacts; i++) {
+            if (!r->contacts[i].active)
+                continue;
+            r->contacts[i].active = false;
+            r->contacts[i].event = req->reason_code == CX_REASON_PERMANENT_TERMINATION
+                                       ? SCSCF_EV_REJECTED
+                                       : SCSCF_EV_DEACTIVATED;
+        }
+        r->state = SCSCF_REG_NOT_REGISTERED;
+        scscf_reg_event_notify(r);
         regs_free(r);
         n++;
     }

@@ -1,6 +1,7 @@
 /*
  * scscf: the serving CSCF. Registrar and authentication (TS 24.229 §5.4.1)
- * over SIP (UDP and TCP) with Cx (MAR/SAR, RTR/PPR) to the HSS.
+ * over SIP (UDP and TCP) with Cx (MAR/SAR, RTR/PPR) to the HSS, and the reg
+ * event package (SUBSCRIBE/NOTIFY, TS 24.229 §5.4.2).
  *
  *   scscf [-c config/scscf.conf] [--state-dir DIR] [--check-config] [-v] [-l LEVEL]
  *
@@ -8,6 +9,7 @@
  * reopens its log on SIGHUP.
  */
 #include "cx_rtr_ppr.h"
+#include "reg_event.h"
 #include "registrar.h"
 #include "scscf_context.h"
 
@@ -59,6 +61,7 @@ static void on_hup(void *arg)
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     scscf_registrar_tick();
+    scscf_reg_event_tick(scscf_now());
 }
 
 static void on_request(void *arg, struct txn_server *st, const osip_message_t *req,
@@ -66,6 +69,10 @@ static void on_request(void *arg, struct txn_server *st, const osip_message_t *r
 {
     if (MSG_IS_REGISTER(req)) {
         scscf_register(st, req);
+        return;
+    }
+    if (MSG_IS_SUBSCRIBE(req)) {
+        scscf_subscribe(st, req, src);
         return;
     }
     if (MSG_IS_ACK(req)) {
@@ -86,27 +93,14 @@ int main(int argc, char **argv)
     struct loop *loop = NULL;
     struct sipstack *sip = NULL;
     struct event *tick = NULL;
-    enum log_level level = LOG_LEVEL_INFO;
     pthread_t watcher;
     bool cx_up = false, watching = false;
     char hss_name[256];
     int rc, status = 1;
 
-    rc = cfg_cli_parse(argc, argv, "scscf", DEFAULT_CONF, &cli);
-    if (rc == CFG_CLI_EXIT)
-        return 0;
-    if (rc < 0)
-        return 2;
-    rc = cfg_cli_load(&cli, scscf_schema, &cfg);
-    if (rc == CFG_CLI_EXIT)
-        return 0;
-    if (rc != 0)
-        return 1;
-    if (cli.log_level_set)
-        level = cli.log_level;
-    else
-        log_level_parse(cfg_str(cfg, "log.level"), &level);
-    log_init("scscf", cli.check_config ? LOG_LEVEL_WARN : level);
+    if (!cfg_cli_start(argc, argv, "scscf", DEFAULT_CONF, scscf_schema, &cli, &cfg, &status))
+        return status;
+    status = 1;
     if (scscf_context_load(&cfg, cli.state_dir, !cli.check_config) != 0)
         goto out;
     if (cli.check_config) {
@@ -167,6 +161,7 @@ out:
         event_free(tick);
     if (cx_up)
         cx_shutdown();
+    scscf_reg_event_free();
     sipstack_free(sip);
     s->sip = NULL;
     scscf_registrar_free();

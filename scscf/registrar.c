@@ -6,6 +6,7 @@
 #include "registrar.h"
 
 #include "auth.h"
+#include "reg_event.h"
 #include "regs.h"
 #include "scscf_context.h"
 
@@ -512,13 +513,15 @@ void scscf_register_on_saa(uint64_t txn_id, int sat, int status, const struct cx
     if (dereg) {
         if (r) {
             apply_contacts(r, req, true);
-            regs_contact_purge(r);
             r->state = SCSCF_REG_NOT_REGISTERED;
         }
         log_notice("scscf: %s de-registered %s", rr.impi, rr.impu);
         send_200(st, req, NULL);
-        if (r)
+        if (r) {
+            /* the reg event subscribers learn it after the 200 (TS 24.229 §5.4.1.4) */
+            scscf_reg_event_notify(r);
             regs_free(r);
+        }
         return;
     }
     if (!r && !(r = regs_new(rr.impi, rr.impu))) {
@@ -536,8 +539,9 @@ void scscf_register_on_saa(uint64_t txn_id, int sat, int status, const struct cx
         respond(st, 500, NULL);
         return;
     }
-    regs_contact_purge(r);
     r->state = regs_active_contacts(r) ? SCSCF_REG_REGISTERED : SCSCF_REG_NOT_REGISTERED;
+    scscf_reg_event_notify(r);
+    regs_contact_purge(r);
     log_notice("scscf: %s registered %s (%zu contacts)", rr.impi, rr.impu, regs_active_contacts(r));
     send_200(st, req, r);
     if (r->state == SCSCF_REG_NOT_REGISTERED)
@@ -570,6 +574,9 @@ void scscf_registrar_tick(void)
         }
         if (!changed)
             continue;
+        if (regs_active_contacts(r) == 0)
+            r->state = SCSCF_REG_NOT_REGISTERED;
+        scscf_reg_event_notify(r);
         regs_contact_purge(r);
         if (regs_active_contacts(r) == 0) {
             scscf_cx_sar(0, r->impi, r->impus[0], CX_SAT_TIMEOUT_DEREGISTRATION);

@@ -74,8 +74,8 @@ int cx_init(const char *fd_conf_file)
         ret = -ret;
         goto err;
     }
-    log_info("cx: freeDiameter %s ready as %s (realm %s)", fd_core_version, fd_g_config->cnf_diamid,
-             fd_g_config->cnf_diamrlm);
+    log_info("cx: freeDiameter %s started as %s (realm %s)", fd_core_version,
+             fd_g_config->cnf_diamid, fd_g_config->cnf_diamrlm);
     return 0;
 err:
     cx_shutdown();

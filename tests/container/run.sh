@@ -23,7 +23,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export IMSCORE_SOURCE_DIR=${IMSCORE_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
 export IMSCORE_BINARY_DIR=${IMSCORE_BINARY_DIR:-$IMSCORE_SOURCE_DIR/build}
 CACHE=${IMSCORE_CTR_CACHE:-/var/tmp/imscore-ctr}
-OFFSET=${IMSCORE_CTR_OFFSET:-700}
+OFFSET=${IMSCORE_CTR_OFFSET:-850} # imsua tests use 700-790
 BASE_IMAGE=localhost/debian:bookworm-slim
 ROOTFS_TAR=$CACHE/debian-bookworm-minbase.tar
 NAME_PREFIX=imscore-ctr
@@ -185,7 +185,7 @@ ctr_start() {
         "$IMAGE" "$nf" >/dev/null || lab_fail "podman run $nf failed"
     CONTAINERS+=("$name")
     t=$((${LAB_READY_TIMEOUT:-20} * 10))
-    until podman logs "$name" 2>&1 | grep -q '\bready\b'; do
+    until podman logs "$name" 2>&1 | grep -q "$nf: ready"; do
         if [ "$(podman inspect -f '{{.State.Running}}' "$name" 2>/dev/null)" != true ]; then
             podman logs "$name" >"$LAB_DIR/$nf.log" 2>&1 || true
             LAB__FAIL_NF=$nf

@@ -324,7 +324,7 @@ lab_start() {
         </dev/null >>"$LAB_DIR/$nf.log" 2>&1 &
     pid=$!
     echo "$pid" >"$(lab__pidfile "$nf")"
-    lab__wait_line "$nf" "$off" '\<ready\>' "$pid" "ready"
+    lab__wait_line "$nf" "$off" "$nf: ready" "$pid" "ready"
     # A Cx client: a diameter section that names the HSS (not, e.g., a P-CSCF's Rx peer).
     if [ "$nf" != hss ] && grep -Eq '^[[:space:]]*diameter[[:space:]]*[=:]' "$LAB_DIR/$nf.conf" &&
         grep -v '^[[:space:]]*#' "$LAB_DIR/$nf.conf" | grep -qF "$LAB_HSS_IDENTITY"; then
