@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include "log/log.h"
+#include "sqldb/sqldb.h"
 
-#define STORE_SCHEMA_VERSION  1
-#define STORE_BUSY_TIMEOUT_MS 10000
+#define STORE_SCHEMA_VERSION 1
 
 /*
  * Version 1. SQN is the 48-bit SQN_HE of the last vector handed out. K and OPc
@@ -57,8 +57,9 @@ static const char schema_v1[] =
     "CREATE TABLE roaming ("
     " impi_id INTEGER NOT NULL REFERENCES impi(id) ON DELETE CASCADE,"
     " network TEXT NOT NULL COLLATE NOCASE,"
-    " PRIMARY KEY (impi_id, network)) WITHOUT ROWID;"
-    "PRAGMA user_version = 1;";
+    " PRIMARY KEY (impi_id, network)) WITHOUT ROWID;";
+
+static const struct sqldb_schema schema = {"HSS store", STORE_SCHEMA_VERSION, schema_v1};
 
 int store__fail(struct store *st, int rc, const char *fmt, ...)
 {
@@ -72,42 +73,9 @@ int store__fail(struct store *st, int rc, const char *fmt, ...)
     return rc;
 }
 
-static int map_sqlite(int src)
-{
-    switch (src & 0xff) {
-    case SQLITE_OK:
-    case SQLITE_DONE:
-    case SQLITE_ROW:
-        return 0;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return -EBUSY;
-    case SQLITE_NOMEM:
-        return -ENOMEM;
-    case SQLITE_FULL:
-        return -ENOSPC;
-    case SQLITE_READONLY:
-        return -EROFS;
-    case SQLITE_PERM:
-    case SQLITE_AUTH:
-    case SQLITE_CANTOPEN:
-        return -EACCES;
-    case SQLITE_NOTADB:
-    case SQLITE_CORRUPT:
-        return -EPROTO;
-    case SQLITE_CONSTRAINT:
-    case SQLITE_TOOBIG:
-    case SQLITE_MISMATCH:
-    case SQLITE_RANGE:
-        return -EINVAL;
-    default:
-        return -EIO;
-    }
-}
-
 int store__sqlerr(struct store *st, int src, const char *what)
 {
-    return store__fail(st, map_sqlite(src), "%s: %s", what,
+    return store__fail(st, sqldb_errno(src), "%s: %s", what,
                        st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(src));
 }
 
@@ -149,7 +117,7 @@ int store__exec(struct store *st, const char *sql)
     int rc = 0;
 
     if (src != SQLITE_OK)
-        rc = store__fail(st, map_sqlite(src), "%s: %s", sql, msg ? msg : sqlite3_errstr(src));
+        rc = store__fail(st, sqldb_errno(src), "%s: %s", sql, msg ? msg : sqlite3_errstr(src));
     sqlite3_free(msg);
     return rc;
 }
@@ -271,129 +239,11 @@ int64_t store__now(void)
     return (int64_t)time(NULL);
 }
 
-/*
- * Creates the file with mode 0600 before SQLite opens it, or tightens it.
- * An existing file is never opened here: closing any descriptor of a file
- * drops every POSIX lock the process holds on it, including the locks of
- * SQLite connections other threads already have open (see SQLite's "How To
- * Corrupt" notes, §2.2). So it is checked and chmod'ed by path only.
- */
-static int prepare_file(const char *path, char *errbuf, size_t errlen)
-{
-    struct stat sb;
-
-    if (lstat(path, &sb) != 0) {
-        int fd;
-
-        if (errno != ENOENT) {
-            int e = errno;
-            snprintf(errbuf, errlen, "%s: %s", path, strerror(e));
-            return -e;
-        }
-        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd >= 0) {
-            close(fd);
-            return 0;
-        }
-        if (errno != EEXIST) {
-            int e = errno;
-            snprintf(errbuf, errlen, "%s: %s", path, strerror(e));
-            return -e;
-        }
-        return 0; /* created meanwhile by another thread or process */
-    }
-    if (S_ISLNK(sb.st_mode)) {
-        snprintf(errbuf, errlen, "%s: is a symbolic link", path);
-        return -ELOOP;
-    }
-    if ((sb.st_mode & 077) && sb.st_uid == geteuid()) {
-        log_warn("store %s: mode %03o is too open, setting 0600", path,
-                 (unsigned)(sb.st_mode & 0777));
-        if (chmod(path, 0600) != 0)
-            log_warn("store %s: chmod: %s", path, strerror(errno));
-    }
-    return 0;
-}
-
-static int pragma_int(struct store *st, const char *sql, int64_t *val)
-{
-    sqlite3_stmt *s = NULL;
-    int src = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-    int rc = 0;
-
-    if (src != SQLITE_OK)
-        return store__sqlerr(st, src, sql);
-    src = sqlite3_step(s);
-    if (src == SQLITE_ROW)
-        *val = sqlite3_column_int64(s, 0);
-    else
-        rc = store__sqlerr(st, src, sql);
-    sqlite3_finalize(s);
-    return rc;
-}
-
-/* Switches to WAL and checks that SQLite did (it cannot on some file systems). */
-static int set_wal(struct store *st)
-{
-    sqlite3_stmt *s = NULL;
-    const char *sql = "PRAGMA journal_mode = WAL";
-    int src = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-    int rc = 0;
-
-    if (src != SQLITE_OK)
-        return store__sqlerr(st, src, sql);
-    src = sqlite3_step(s);
-    if (src != SQLITE_ROW)
-        rc = store__sqlerr(st, src, sql);
-    else if (!sqlite3_column_text(s, 0) ||
-             strcasecmp((const char *)sqlite3_column_text(s, 0), "wal") != 0)
-        rc = store__fail(st, -EIO, "cannot use WAL mode on this file system");
-    sqlite3_finalize(s);
-    return rc;
-}
-
-/* Creates the schema of an empty database, or checks the version of an existing one. */
-static int ensure_schema(struct store *st)
-{
-    int64_t version = 0, tables = 0;
-    int rc = store__begin(st);
-
-    if (rc)
-        return rc;
-    rc = pragma_int(st, "PRAGMA user_version", &version);
-    if (rc)
-        goto out;
-    if (version == STORE_SCHEMA_VERSION)
-        goto out;
-    if (version > STORE_SCHEMA_VERSION) {
-        rc = store__fail(st, -EPROTO, "schema version %lld is newer than this program (%d)",
-                         (long long)version, STORE_SCHEMA_VERSION);
-        goto out;
-    }
-    rc = pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables);
-    if (rc)
-        goto out;
-    if (tables != 0) {
-        rc = store__fail(st, -EPROTO, "not an HSS store (tables without a schema version)");
-        goto out;
-    }
-    rc = store__exec(st, schema_v1);
-    if (rc)
-        goto out;
-    log_info("store: created schema version %d", STORE_SCHEMA_VERSION);
-out:
-    if (rc) {
-        store__rollback(st);
-        return rc;
-    }
-    return store__commit(st);
-}
-
 int store_open(const char *path, struct store **out, char *errbuf, size_t errlen)
 {
     struct store *st = NULL;
     char dummy[8];
-    int src, rc;
+    int rc;
 
     if (!errbuf) {
         errbuf = dummy;
@@ -407,38 +257,19 @@ int store_open(const char *path, struct store **out, char *errbuf, size_t errlen
         snprintf(errbuf, errlen, "no database path");
         return -EINVAL;
     }
-    rc = prepare_file(path, errbuf, errlen);
-    if (rc)
-        return rc;
     st = calloc(1, sizeof(*st));
     if (!st) {
         snprintf(errbuf, errlen, "out of memory");
         return -ENOMEM;
     }
-    src = sqlite3_open_v2(
-        path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
-    if (src != SQLITE_OK) {
-        rc = store__sqlerr(st, src, path);
-        goto err;
+    rc = sqldb_open(path, &schema, SQLDB_SYNC_FULL, &st->db, errbuf, errlen);
+    if (rc) {
+        free(st);
+        return rc;
     }
-    sqlite3_extended_result_codes(st->db, 1);
-    sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
-    rc = set_wal(st);
-    if (rc)
-        goto err;
-    rc = store__exec(st, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
-    if (rc)
-        goto err;
-    rc = ensure_schema(st);
-    if (rc)
-        goto err;
     st->err[0] = '\0';
     *out = st;
     return 0;
-err:
-    snprintf(errbuf, errlen, "%s: %s", path, st->err[0] ? st->err : "cannot open");
-    store_close(st);
-    return rc;
 }
 
 void store_close(struct store *st)
