@@ -4,12 +4,15 @@
 #include "cx_rtr_ppr.h"
 
 #include "reg_event.h"
+#include "reg_store.h"
 #include "regs.h"
 
 #include "cx/cx.h"
 #include "log/log.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* True when the RTR names r: by IMPI (User-Name or Associated-Identities) or by IMPU. */
@@ -53,6 +56,7 @@ static void on_rtr(struct cx_incoming *in, const struct cx_rtr *req, void *arg)
         }
         r->state = SCSCF_REG_NOT_REGISTERED;
         scscf_reg_event_notify(r);
+        reg_store_del_reg(r);
         regs_free(r);
         n++;
     }
@@ -63,6 +67,26 @@ static void on_rtr(struct cx_incoming *in, const struct cx_rtr *req, void *arg)
     cx_answer_rtr(&in, &ans);
 }
 
+/*
+ * The implicit registration set of r with the barring of each identity, as one
+ * string (malloc'ed, NULL when out of memory), to see whether a PPR changed it.
+ */
+static char *set_signature(const struct scscf_reg *r)
+{
+    size_t len = 1;
+    char *sig, *p;
+
+    for (size_t i = 0; i < r->n_impus; i++)
+        len += strlen(r->impus[i]) + 3;
+    if (!(sig = malloc(len)))
+        return NULL;
+    p = sig;
+    for (size_t i = 0; i < r->n_impus; i++)
+        p += sprintf(p, "%s%c\n", r->impus[i], regs_is_barred(r, r->impus[i]) ? 'b' : '-');
+    *p = '\0';
+    return sig;
+}
+
 static void on_ppr(struct cx_incoming *in, const struct cx_ppr *req, void *arg)
 {
     struct cx_ppa ans;
@@ -71,14 +95,27 @@ static void on_ppr(struct cx_incoming *in, const struct cx_ppr *req, void *arg)
     ans.result.result_code = CX_DIAMETER_SUCCESS;
     if (req->user_data && req->user_name) {
         for (struct scscf_reg *r = regs_first(); r; r = r->next) {
+            char *before, *after;
             if (strcmp(r->impi, req->user_name) != 0)
                 continue;
+            before = set_signature(r);
             if (regs_set_user_data(r, req->user_data, r->impus[0]) != 0) {
                 ans.result.result_code = CX_DIAMETER_UNABLE_TO_COMPLY;
                 log_warn("scscf: PPR user data for %s rejected", r->impi);
+                free(before);
+                continue;
+            }
+            after = set_signature(r);
+            reg_store_put_reg(r);
+            /* TS 24.229 §5.4.2.1.2: the watchers learn a changed implicit set. */
+            if (!before || !after || strcmp(before, after) != 0) {
+                log_notice("scscf: PPR changed the implicit registration set of %s", r->impi);
+                scscf_reg_event_notify(r);
             } else {
                 log_notice("scscf: PPR replaced the profile of %s", r->impi);
             }
+            free(before);
+            free(after);
         }
     }
     cx_answer_ppr(&in, &ans);

@@ -10,6 +10,7 @@
  */
 #include "cx_rtr_ppr.h"
 #include "reg_event.h"
+#include "reg_store.h"
 #include "registrar.h"
 #include "scscf_context.h"
 
@@ -94,7 +95,8 @@ int main(int argc, char **argv)
     struct sipstack *sip = NULL;
     struct event *tick = NULL;
     pthread_t watcher;
-    bool cx_up = false, watching = false;
+    bool cx_up = false, watching = false, store_open = false;
+    int subs;
     char hss_name[256];
     int rc, status = 1;
 
@@ -108,6 +110,15 @@ int main(int argc, char **argv)
         goto out;
     }
     xml_init();
+    if ((rc = reg_store_open(s->store_path, s->store_sync)) != 0)
+        goto out;
+    store_open = true;
+    if ((rc = reg_store_load_regs()) < 0 || (subs = scscf_reg_event_restore()) < 0) {
+        log_error("scscf: cannot read the registration store %s", s->store_path);
+        goto out;
+    }
+    log_notice("scscf: restored %d registrations and %d reg subscriptions from %s", rc, subs,
+               s->store_path);
     if ((rc = loop_new(&loop)) != 0) {
         log_error("scscf: cannot create the loop: %s", strerror(-rc));
         goto out;
@@ -165,6 +176,8 @@ out:
     sipstack_free(sip);
     s->sip = NULL;
     scscf_registrar_free();
+    if (store_open)
+        reg_store_close();
     loop_free(loop);
     cfg_free(cfg);
     scscf_context_free();

@@ -4,6 +4,7 @@
  */
 #include "reg_event.h"
 
+#include "reg_store.h"
 #include "scscf_context.h"
 
 #include "log/log.h"
@@ -87,6 +88,37 @@ static struct scscf_sub *sub_by_id(uint64_t id)
         if (s->id == id)
             return s;
     return NULL;
+}
+
+/* Writes s to the store (see reg_store.h). */
+static void sub_save(const struct scscf_sub *s)
+{
+    struct reg_store_sub r = {
+        .id = s->id,
+        .impu = s->impu,
+        .call_id = s->call_id,
+        .local_tag = s->local_tag,
+        .remote_tag = s->remote_tag,
+        .local_uri = s->local_uri,
+        .remote_uri = s->remote_uri,
+        .target = s->target,
+        .routes = (const char *const *)s->routes,
+        .n_routes = s->n_routes,
+        .cseq = s->cseq,
+        .remote_cseq = s->remote_cseq,
+        .version = s->version,
+        .expires_at = s->expires_at,
+        .src = s->src,
+    };
+    reg_store_put_sub(&r);
+}
+
+/* Ends s: unlinked, deleted from the store and freed. */
+static void sub_end(struct scscf_sub *s)
+{
+    sub_unlink(s);
+    reg_store_del_sub(s->id);
+    sub_free(s);
 }
 
 size_t scscf_reg_event_count(void)
@@ -214,8 +246,7 @@ static void on_notify_response(void *arg, struct txn_client *ct, osip_message_t 
     /* RFC 6665 §4.2.2: 481 (and a transaction failure) ends the subscription. */
     if (s && (code == 481 || code == 408 || local)) {
         log_notice("scscf: reg subscription %llu for %s dropped", (unsigned long long)id, s->impu);
-        sub_unlink(s);
-        sub_free(s);
+        sub_end(s);
     }
 }
 
@@ -306,6 +337,8 @@ static void send_state(struct scscf_sub *s, const char *terminated_reason, const
     if (body)
         s->version++;
     send_notify(s, state, body);
+    if (!terminated_reason)
+        sub_save(s); /* the dialog's CSeq and the reginfo version survive a restart */
 }
 
 static void pending_clear(struct scscf_sub *s)
@@ -379,8 +412,7 @@ void scscf_reg_event_tick(int64_t now)
             send_state(s, s->pend_reason, s->pend_body);
             pending_clear(s);
             if (s->ending) {
-                sub_unlink(s);
-                sub_free(s);
+                sub_end(s);
                 continue;
             }
         }
@@ -389,8 +421,7 @@ void scscf_reg_event_tick(int64_t now)
         log_notice("scscf: reg subscription %llu for %s expired", (unsigned long long)s->id,
                    s->impu);
         notify_one(s, regs_find_impu(s->impu), "timeout");
-        sub_unlink(s);
-        sub_free(s);
+        sub_end(s);
     }
 }
 
@@ -634,6 +665,8 @@ static void subscribe_in_dialog(struct txn_server *st, const osip_message_t *req
     }
     s->remote_cseq = cseq;
     s->expires_at = scscf_now() + e;
+    if (e)
+        sub_save(s); /* durable before the 200 leaves */
     if ((rc = respond_200(st, req, s->local_tag, (uint32_t)e)) != 0)
         log_warn("scscf: 200 to a SUBSCRIBE refresh not sent: %s", strerror(-rc));
     r = regs_find_impu(s->impu);
@@ -641,8 +674,7 @@ static void subscribe_in_dialog(struct txn_server *st, const osip_message_t *req
         log_notice("scscf: reg subscription %llu for %s ended by the subscriber",
                    (unsigned long long)s->id, s->impu);
         notify_one(s, r, e == 0 ? "" : "noresource");
-        sub_unlink(s);
-        sub_free(s);
+        sub_end(s);
         return;
     }
     log_info("scscf: reg subscription %llu for %s refreshed (%lld s)", (unsigned long long)s->id,
@@ -729,9 +761,12 @@ void scscf_subscribe(struct txn_server *st, const osip_message_t *req, const str
     s->remote_cseq =
         req->cseq && req->cseq->number ? (uint32_t)strtoul(req->cseq->number, NULL, 10) : 0;
     s->expires_at = scscf_now() + e;
+    if (e)
+        sub_save(s); /* durable before the 200 leaves */
     rc = respond_200(st, req, s->local_tag, (uint32_t)e);
     if (rc) {
         log_warn("scscf: 200 to a SUBSCRIBE not sent: %s", strerror(-rc));
+        reg_store_del_sub(s->id);
         sub_free(s);
         return;
     }
@@ -746,4 +781,63 @@ void scscf_subscribe(struct txn_server *st, const osip_message_t *req, const str
     s->next = subs;
     subs = s;
     notify_one(s, r, NULL);
+}
+
+/* reg_store_load_subs() callback: one restored subscription. */
+static void restore_one(void *arg, const struct reg_store_sub *r)
+{
+    struct scscf_sub *s = calloc(1, sizeof(*s));
+    size_t *n = arg;
+
+    if (!s)
+        return;
+    s->id = r->id;
+    s->impu = strdup(r->impu);
+    s->call_id = strdup(r->call_id);
+    s->local_tag = strdup(r->local_tag);
+    s->remote_tag = strdup(r->remote_tag);
+    s->local_uri = strdup(r->local_uri);
+    s->remote_uri = strdup(r->remote_uri);
+    s->target = strdup(r->target);
+    for (size_t i = 0; i < r->n_routes && i < MAX_ROUTES; i++)
+        if ((s->routes[i] = strdup(r->routes[i])))
+            s->n_routes++;
+    s->cseq = r->cseq;
+    s->remote_cseq = r->remote_cseq;
+    s->version = r->version;
+    s->expires_at = r->expires_at;
+    s->src = r->src;
+    if (!s->impu || !s->call_id || !s->local_tag || !s->remote_tag || !s->local_uri ||
+        !s->remote_uri || !s->target ||
+        s->n_routes != (r->n_routes < MAX_ROUTES ? r->n_routes : MAX_ROUTES)) {
+        sub_free(s);
+        return;
+    }
+    if (s->id >= next_sub_id)
+        next_sub_id = s->id + 1;
+    s->next = subs;
+    subs = s;
+    (*n)++;
+}
+
+int scscf_reg_event_restore(void)
+{
+    size_t n = 0;
+    int rc = reg_store_load_subs(restore_one, &n);
+
+    if (rc < 0)
+        return rc;
+    /* A subscription whose registration did not come back has nothing to watch. */
+    for (struct scscf_sub *s = subs, *next; s; s = next) {
+        const struct scscf_reg *r = regs_find_impu(s->impu);
+        next = s->next;
+        if (!r || r->state != SCSCF_REG_REGISTERED) {
+            log_notice("scscf: stored reg subscription %llu for %s: no registration, ended",
+                       (unsigned long long)s->id, s->impu);
+            notify_one(s, NULL, "noresource");
+            sub_end(s);
+            n--;
+        }
+    }
+    return (int)n;
 }

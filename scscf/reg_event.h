@@ -6,8 +6,11 @@
  * registration (re-registration, de-registration, expiry, RTR) is notified,
  * and a registration that ends terminates the subscriptions watching it.
  *
- * Subscriptions live in memory on the loop thread (no durability yet). NOTIFYs
- * are sent as a UAC through txn_request(); their responses are only logged.
+ * Subscriptions live in memory on the loop thread and are written to the
+ * registration store (reg_store.h) when they are created, refreshed or
+ * notified, so a restarted S-CSCF continues each dialog. NOTIFYs are sent as
+ * a UAC through txn_request(); a 481, 408 or transport failure ends the
+ * subscription.
  */
 #ifndef IMSCORE_SCSCF_REG_EVENT_H
 #define IMSCORE_SCSCF_REG_EVENT_H
@@ -56,6 +59,13 @@ void scscf_reg_event_notify(const struct scscf_reg *r);
  * whose expiry passed (final NOTIFY, reason timeout). Called every second.
  */
 void scscf_reg_event_tick(int64_t now);
+
+/*
+ * Restores the stored subscriptions (after reg_store_load_regs()); those whose
+ * registration is gone get a terminated NOTIFY and end. Returns the number
+ * restored or a negative errno.
+ */
+int scscf_reg_event_restore(void);
 
 /* Number of live subscriptions (for tests and logs). */
 size_t scscf_reg_event_count(void);

@@ -7,6 +7,7 @@
 
 #include "auth.h"
 #include "reg_event.h"
+#include "reg_store.h"
 #include "regs.h"
 #include "scscf_context.h"
 
@@ -516,6 +517,8 @@ void scscf_register_on_saa(uint64_t txn_id, int sat, int status, const struct cx
             r->state = SCSCF_REG_NOT_REGISTERED;
         }
         log_notice("scscf: %s de-registered %s", rr.impi, rr.impu);
+        if (r)
+            reg_store_del_reg(r);
         send_200(st, req, NULL);
         if (r) {
             /* the reg event subscribers learn it after the 200 (TS 24.229 §5.4.1.4) */
@@ -543,6 +546,7 @@ void scscf_register_on_saa(uint64_t txn_id, int sat, int status, const struct cx
     scscf_reg_event_notify(r);
     regs_contact_purge(r);
     log_notice("scscf: %s registered %s (%zu contacts)", rr.impi, rr.impu, regs_active_contacts(r));
+    reg_store_put_reg(r); /* durable before the 200 leaves */
     send_200(st, req, r);
     if (r->state == SCSCF_REG_NOT_REGISTERED)
         regs_free(r);
@@ -578,6 +582,7 @@ void scscf_registrar_tick(void)
             r->state = SCSCF_REG_NOT_REGISTERED;
         scscf_reg_event_notify(r);
         regs_contact_purge(r);
+        reg_store_put_reg(r); /* deletes it when no contact is left */
         if (regs_active_contacts(r) == 0) {
             scscf_cx_sar(0, r->impi, r->impus[0], CX_SAT_TIMEOUT_DEREGISTRATION);
             regs_free(r);

@@ -52,6 +52,13 @@ struct scscf_reg *regs_find(const char *impi, const char *impu)
     return NULL;
 }
 
+void regs_set_id(struct scscf_reg *r, uint64_t id)
+{
+    r->id = id;
+    if (id >= next_id)
+        next_id = id + 1;
+}
+
 struct scscf_reg *regs_by_id(uint64_t id)
 {
     for (struct scscf_reg *r = head; r; r = r->next)

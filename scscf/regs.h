@@ -79,6 +79,12 @@ struct scscf_reg *regs_find_impu(const char *impu);
 /* Finds the record of private identity impi holding impu (NULL impu: any), or NULL. */
 struct scscf_reg *regs_find(const char *impi, const char *impu);
 
+/*
+ * Gives r the id it had before a restart (read from the store); records
+ * created later get higher ids, so ids stay unique across restarts.
+ */
+void regs_set_id(struct scscf_reg *r, uint64_t id);
+
 /* Finds a record by its id, or NULL. */
 struct scscf_reg *regs_by_id(uint64_t id);
 

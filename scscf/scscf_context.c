@@ -18,6 +18,7 @@
 
 static const char *const levels[] = {"error", "warn", "notice", "info", "debug", NULL};
 static const char *const rereg_choices[] = {"if-not-protected", "always", NULL};
+static const char *const sync_choices[] = {"full", "normal", NULL};
 
 const struct cfg_spec scscf_schema[] = {
     {"state_dir", CFG_PATH, 0, "var", 0, 0, NULL,
@@ -43,6 +44,10 @@ const struct cfg_spec scscf_schema[] = {
     {"diameter.timeout", CFG_DURATION, 0, "10s", 1, 120, NULL, "Cx answer timeout", NULL},
     {"store.path", CFG_PATH, 0, "scscf.sqlite", 0, 0, NULL,
      "SQLite registration store (relative: in the state directory)", NULL},
+    {"store.synchronous", CFG_STRING, 0, "full", 0, 0, sync_choices,
+     "full: each registration is on disk before the 200 (survives power loss); normal: "
+     "survives a crash of the daemon, not of the machine, and answers faster",
+     NULL},
     {"registrar.min_expires", CFG_DURATION, 0, "60", 1, 86400, NULL,
      "shortest registration accepted (else 423)", NULL},
     {"registrar.max_expires", CFG_DURATION, 0, "600000", 1, 31536000, NULL,
@@ -139,6 +144,7 @@ int scscf_context_load(struct cfg **cfgp, const char *state_dir, bool create_dir
     self.sub_min_expires = (uint32_t)cfg_int(c, "reg_event.min_expires");
     self.sub_max_expires = (uint32_t)cfg_int(c, "reg_event.max_expires");
     self.sub_default_expires = (uint32_t)cfg_int(c, "reg_event.default_expires");
+    sqldb_sync_parse(cfg_str(c, "store.synchronous"), &self.store_sync);
     return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "cfg/cfg.h"
+#include "sqldb/sqldb.h"
 
 #define SCSCF_MAX_ALIASES 16
 
@@ -55,7 +56,7 @@ struct scscf_context {
 
     struct loop *loop;
     struct sipstack *sip;
-    struct reg_store *store;
+    enum sqldb_sync store_sync; /* store.synchronous */
 };
 
 /* The configuration schema of scscf.conf (ended by {NULL}). */
