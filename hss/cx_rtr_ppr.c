@@ -195,13 +195,26 @@ int hss_send_ppr(const char *impi, hss_rtr_done done, uint64_t id)
         rc = -ENOMEM;
         goto out;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (!all[i].scscf[0] || all[i].state == STORE_NOT_REGISTERED)
-            continue;
-        if (!server[0])
+    /* The implicit sets with an identity served by that S-CSCF go whole, including
+     * identities provisioned into them since they registered (TS 29.228 §6.1.3):
+     * those are registered with the set. */
+    for (size_t i = 0; i < n && !server[0]; i++)
+        if (all[i].scscf[0] && all[i].state != STORE_NOT_REGISTERED)
             snprintf(server, sizeof(server), "%s", all[i].scscf);
-        if (strcmp(all[i].scscf, server) == 0)
-            mine[m++] = all[i];
+    for (size_t i = 0; i < n && server[0]; i++) {
+        bool served = false;
+        for (size_t j = 0; j < n && !served; j++)
+            served = all[j].irs_id == all[i].irs_id && all[j].state != STORE_NOT_REGISTERED &&
+                     strcmp(all[j].scscf, server) == 0;
+        if (!served)
+            continue;
+        if (all[i].state == STORE_NOT_REGISTERED || strcmp(all[i].scscf, server) != 0) {
+            if ((rc = store_irs_set_state(st, all[i].uri, STORE_REGISTERED, server)) != 0)
+                goto out;
+            all[i].state = STORE_REGISTERED;
+            snprintf(all[i].scscf, sizeof(all[i].scscf), "%s", server);
+        }
+        mine[m++] = all[i];
     }
     if (m == 0) {
         rc = -ENOTCONN;
