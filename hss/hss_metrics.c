@@ -65,8 +65,23 @@ void hss_metrics_answer(const char *command, int status, const struct cx_result 
         metrics_ims_cx_answer(m, command, r->result_code, false);
 }
 
-/* Counts the request, calls the wrapped handler, counts the answer. */
-#define COUNTED(cmd, field, req_t, ans_t)                                                          \
+/* One info line per answer, naming the user: `./lab trace` finds the HSS's steps by it. */
+static void log_answer(const char *cmd, const char *impi, const char *impu, int rc,
+                       const struct cx_result *r)
+{
+    if (rc < 0)
+        log_info("%s %s / %s: UNABLE_TO_COMPLY (%s)", cmd, impi ? impi : "-", impu ? impu : "-",
+                 strerror(-rc));
+    else if (r->exp_result)
+        log_info("%s %s / %s: Experimental-Result %u", cmd, impi ? impi : "-", impu ? impu : "-",
+                 r->exp_result);
+    else
+        log_info("%s %s / %s: Result-Code %u", cmd, impi ? impi : "-", impu ? impu : "-",
+                 r->result_code);
+}
+
+/* Counts the request, calls the wrapped handler, counts and logs the answer. */
+#define COUNTED(cmd, field, req_t, ans_t, impi, impu)                                              \
     static int counted_##field(const struct req_t *req, struct ans_t *ans, void *arg)              \
     {                                                                                              \
         int rc;                                                                                    \
@@ -78,13 +93,15 @@ void hss_metrics_answer(const char *command, int status, const struct cx_result 
         } else {                                                                                   \
             hss_metrics_answer(cmd, 0, &ans->result);                                              \
         }                                                                                          \
+        log_answer(cmd, impi, impu, rc, &ans->result);                                             \
         return rc;                                                                                 \
     }
 
-COUNTED("UAR", uar, cx_uar, cx_uaa)
-COUNTED("MAR", mar, cx_mar, cx_maa)
-COUNTED("SAR", sar, cx_sar, cx_saa)
-COUNTED("LIR", lir, cx_lir, cx_lia)
+COUNTED("UAR", uar, cx_uar, cx_uaa, req->user_name, req->public_identity)
+COUNTED("MAR", mar, cx_mar, cx_maa, req->user_name, req->public_identity)
+COUNTED("SAR", sar, cx_sar, cx_saa, req->user_name,
+        req->public_identities.n ? req->public_identities.v[0] : NULL)
+COUNTED("LIR", lir, cx_lir, cx_lia, NULL, req->public_identity)
 
 void hss_metrics_wrap(struct cx_server_handlers *h)
 {

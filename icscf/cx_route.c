@@ -6,6 +6,7 @@
 #include "icscf_context.h"
 
 #include "log/log.h"
+#include "sip/sip.h"
 #include "sipstack/sipstack.h"
 
 void icscf_cx_route_answer(uint64_t st_id, bool lir, int status, const struct cx_result *result,
@@ -24,6 +25,7 @@ void icscf_cx_route_answer(uint64_t st_id, bool lir, int status, const struct cx
         log_info("icscf: %s for a request that is gone (id %llu)", cmd, (unsigned long long)st_id);
         return;
     }
+    sip_log_trace(txn_server_request(st)); /* cleared by the Cx callback */
     switch (icscf_cx_route(lir, status, result, has_name, ic->hss_fail_code, &rep)) {
     case ICSCF_ROUTE_REPLY:
         log_info("icscf: %s status %d result %u/%u: %d %s", cmd, status,

@@ -71,4 +71,5 @@ void icscf_register_on_uaa(uint64_t st_id, int status, const struct cx_uaa *ans)
 {
     icscf_cx_route_answer(st_id, false, status, ans ? &ans->result : NULL,
                           ans ? ans->server_name : NULL, ans ? &ans->caps : NULL);
+    log_trace_set(NULL); /* set from the request by icscf_cx_route_answer() */
 }

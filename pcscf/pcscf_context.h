@@ -44,6 +44,8 @@ struct pcscf_ue {
     char contact[SIP_URI_MAX];
     time_t expires_at;
     char ck[64], ik[64]; /* from the 401, never sent to the UE */
+    char icid[64];       /* P-Charging-Vector icid of the registration in progress: the
+                          * challenged REGISTER and its answer share it (the trace id) */
     bool sec;            /* the UE sent Security-Client and we answered Security-Server */
     bool have_slot;
     struct pcscf_pool_entry slot;

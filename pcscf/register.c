@@ -155,6 +155,10 @@ static void on_response(void *arg, struct proxy_fwd *fwd, osip_message_t **resp,
     struct pcscf_ue *ue = pcscf_ue_by_id(id);
     int code = (*resp)->status_code;
 
+    /* RFC 7315 §4.6: the charging vector is not for the UE. */
+    sip_hdr_remove(*resp, "P-Charging-Vector");
+    if (ue && code >= 200 && code != 401)
+        ue->icid[0] = '\0'; /* the registration attempt is over: the next gets a new icid */
     if (code == 401) {
         if (!ue) { /* the UE is gone: still never leak the keys */
             sip_auth_challenge_take_keys(*resp, NULL, 0, NULL, 0);
@@ -250,7 +254,8 @@ void pcscf_register(struct txn_server *st, const osip_message_t *req, const stru
         (!sip_hdr_has_token(fwd, "Require", "path") && sip_hdr_add(fwd, "Require", "path") != 0) ||
         sip_hdr_remove(fwd, "P-Visited-Network-ID") < 0 ||
         sip_pvni_add(fwd, pc->visited_network) != 0 ||
-        sip_icid_generate(pcv.icid, sizeof(pcv.icid)) != 0 ||
+        (!(has_response && ue->icid[0]) && sip_icid_generate(ue->icid, sizeof(ue->icid)) != 0) ||
+        snprintf(pcv.icid, sizeof(pcv.icid), "%s", ue->icid) < 0 ||
         snprintf(pcv.icid_gen_at, sizeof(pcv.icid_gen_at), "%s", pc->advertise) < 0 ||
         sip_pcv_set(fwd, &pcv) != 0 ||
         (has_auth &&
@@ -260,6 +265,9 @@ void pcscf_register(struct txn_server *st, const osip_message_t *req, const stru
         pcscf_reply(st, 500, NULL);
         return;
     }
+    sip_log_trace(fwd); /* from here on, the icid names this registration */
+    log_info("pcscf: REGISTER of %s (%s) from %s:%d", impu, ue->impi[0] ? ue->impi : "no IMPI",
+             src->host, src->port);
     memset(&opts, 0, sizeof(opts));
     opts.self = sipstack_self(pc->sip);
     opts.hook = on_response;

@@ -14,6 +14,7 @@
 static void on_maa(uint64_t ctx_id, int status, const struct cx_maa *ans)
 {
     scscf_register_on_maa(ctx_id, status, ans);
+    log_trace_set(NULL); /* the continuation set the REGISTER's trace id */
 }
 
 int scscf_cx_mar(uint64_t txn_id, const char *impi, const char *impu, const uint8_t *rand_auts,

@@ -15,6 +15,7 @@
 static void on_saa(uint64_t ctx_id, int status, const struct cx_saa *ans)
 {
     scscf_register_on_saa(ctx_id >> 4, (int)(ctx_id & 0xf), status, ans);
+    log_trace_set(NULL); /* the continuation set the REGISTER's trace id */
 }
 
 int scscf_cx_sar(uint64_t txn_id, const char *impi, const char *impu, int sat)

@@ -278,6 +278,7 @@ void scscf_register_on_maa(uint64_t txn_id, int status, const struct cx_maa *ans
         return;
     }
     req = txn_server_request(st);
+    sip_log_trace(req);
     if (scscf_register_parse(req, &rr, &why) != 0) {
         respond(st, 400, why);
         return;
@@ -500,6 +501,7 @@ void scscf_register_on_saa(uint64_t txn_id, int sat, int status, const struct cx
         return;
     }
     req = txn_server_request(st);
+    sip_log_trace(req);
     if (scscf_register_parse(req, &rr, &why) != 0) {
         respond(st, 400, why);
         return;

@@ -106,6 +106,18 @@ int log_reopen(void)
     return rc;
 }
 
+static _Thread_local char trace_id[128];
+
+void log_trace_set(const char *id)
+{
+    snprintf(trace_id, sizeof(trace_id), "%s", id ? id : "");
+}
+
+const char *log_trace_get(void)
+{
+    return trace_id;
+}
+
 static const char *base_name(const char *file)
 {
     const char *slash = strrchr(file, '/');
@@ -125,8 +137,9 @@ void log_vwrite(enum log_level level, const char *file, int line, const char *fm
     pthread_mutex_lock(&g_log.lock);
     FILE *out = g_log.file ? g_log.file : stderr;
     if (!g_log.file && getenv("JOURNAL_STREAM")) {
-        fprintf(out, "<%d>%s %s:%d %s\n", level_syslog[level], level_tags[level], base_name(file),
-                line, msg);
+        fprintf(out, "<%d>%s %s:%d %s%s%s%s\n", level_syslog[level], level_tags[level],
+                base_name(file), line, trace_id[0] ? "[" : "", trace_id, trace_id[0] ? "] " : "",
+                msg);
     } else {
         struct timeval tv;
         struct tm tm;
@@ -134,8 +147,9 @@ void log_vwrite(enum log_level level, const char *file, int line, const char *fm
         gettimeofday(&tv, NULL);
         gmtime_r(&tv.tv_sec, &tm);
         strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-        fprintf(out, "%s.%03dZ %s[%d] %s %s:%d %s\n", stamp, (int)(tv.tv_usec / 1000), g_log.ident,
-                (int)getpid(), level_tags[level], base_name(file), line, msg);
+        fprintf(out, "%s.%03dZ %s[%d] %s %s:%d %s%s%s%s\n", stamp, (int)(tv.tv_usec / 1000),
+                g_log.ident, (int)getpid(), level_tags[level], base_name(file), line,
+                trace_id[0] ? "[" : "", trace_id, trace_id[0] ? "] " : "", msg);
     }
     fflush(out);
     pthread_mutex_unlock(&g_log.lock);

@@ -51,6 +51,18 @@ int log_set_file(const char *path);
  */
 int log_reopen(void);
 
+/*
+ * Sets the trace id of the calling thread: every line it logs afterwards
+ * carries "[id] " before the message, until log_trace_set(NULL). The id names
+ * the registration or dialog being handled (the P-Charging-Vector icid, or the
+ * Call-ID), so `./lab trace` can follow one registration across the daemons.
+ * id is copied (truncated to 127 bytes).
+ */
+void log_trace_set(const char *id);
+
+/* The calling thread's trace id, or "" when none is set. */
+const char *log_trace_get(void);
+
 /* Returns nonzero when a line at this level would be written. */
 int log_is_enabled(enum log_level level);
 

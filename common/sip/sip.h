@@ -303,6 +303,12 @@ int sip_pcv_parse(const char *value, struct sip_pcv *out);
 /* Reads the P-Charging-Vector of m. Returns 0, -ENOENT or -EBADMSG. */
 int sip_pcv_get(const osip_message_t *m, struct sip_pcv *out);
 
+/*
+ * Sets the log trace id of the calling thread (log_trace_set()) from m: the
+ * icid of its P-Charging-Vector, else its Call-ID; NULL m clears it.
+ */
+void sip_log_trace(const osip_message_t *m);
+
 /* Writes pcv as a header value into buf. Returns 0, -EINVAL or -ENOSPC. */
 int sip_pcv_build(const struct sip_pcv *pcv, char *buf, size_t buflen);
 

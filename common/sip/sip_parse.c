@@ -479,6 +479,11 @@ int sip_response_new(const osip_message_t *req, int code, const char *reason, co
         if (osip_to_set_tag(r->to, osip_strdup(to_tag)) != 0)
             goto out;
     }
+    /* RFC 7315 §4.6: the charging vector travels back with the response (the
+     * P-CSCF removes it before the UE); it also keeps the trace id of the logs. */
+    if (sip_hdr_get(req, "P-Charging-Vector", 0) &&
+        sip_hdr_add(r, "P-Charging-Vector", sip_hdr_get(req, "P-Charging-Vector", 0)) != 0)
+        goto out;
     if (osip_message_set_content_length(r, "0") != 0)
         goto out;
     *out = r;

@@ -4,6 +4,8 @@
  */
 #include "sip_internal.h"
 
+#include "log/log.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -220,6 +222,20 @@ int sip_pcv_set(osip_message_t *m, const struct sip_pcv *pcv)
     if (r < 0)
         return r;
     return sip_hdr_replace(m, "P-Charging-Vector", buf);
+}
+
+void sip_log_trace(const osip_message_t *m)
+{
+    struct sip_pcv pcv;
+
+    if (!m)
+        log_trace_set(NULL);
+    else if (sip_pcv_get(m, &pcv) == 0)
+        log_trace_set(pcv.icid);
+    else if (m->call_id && m->call_id->number)
+        log_trace_set(m->call_id->number);
+    else
+        log_trace_set(NULL);
 }
 
 int sip_icid_generate(char *buf, size_t buflen)

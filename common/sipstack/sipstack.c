@@ -90,6 +90,7 @@ static void recv_cb(void *arg, const struct tp_msg_info *info, const char *buf, 
                  src.port, tp_proto_name(info->proto), len, why);
         return;
     }
+    sip_log_trace(msg); /* every line logged while handling it names its icid */
     if (MSG_IS_REQUEST(msg))
         st->stats.requests_in++;
     else
@@ -106,9 +107,11 @@ static void recv_cb(void *arg, const struct tp_msg_info *info, const char *buf, 
             log_warn("sip: dropping malformed response from %s:%d: %s", src.host, src.port, why);
         }
         osip_message_free(msg);
+        sip_log_trace(NULL);
         return;
     }
     txn_receive(st->txn, &msg, &src);
+    sip_log_trace(NULL);
 }
 
 static void closed_cb(void *arg, uint64_t conn_id)
