@@ -72,4 +72,17 @@ else
     [ "$(lab_cx_count UAR)" -ge 2 ] && [ "$(lab_cx_count MAR)" -ge 1 ] &&
         [ "$(lab_cx_count SAR)" -ge 1 ] || lab_fail "Cx requests missing after a SIPp retry"
 fi
+# The ladder of docs/registration-ladder.md, regenerated from this capture: the numbered
+# steps must be those of the committed one (the order of the reg-event messages may vary).
+if [ "$proto" = udp ] && [ "$runs" -eq 1 ]; then
+    doc=$IMSCORE_SOURCE_DIR/docs/registration-ladder.md
+    { sed '/^```mermaid$/q' "$doc"; "$IMSCORE_SOURCE_DIR/tools/ladder.sh" "$LAB_DIR/capture.pcapng"; echo '```'; } \
+        >"$LAB_DIR/ladder.md"
+    steps() { grep -oE '^ +[A-Za-z]+->>[A-Za-z]+: \[[0-9-]+\] .*' "$1" | sort; }
+    for n in 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42-43 44-45 46-47; do
+        grep -q "\[$n\]" "$LAB_DIR/ladder.md" || lab_fail "seed step $n missing from the ladder of this capture"
+    done
+    diff <(steps "$doc") <(steps "$LAB_DIR/ladder.md") >&2 ||
+        lab_fail "docs/registration-ladder.md is stale: cp $LAB_DIR/ladder.md docs/registration-ladder.md"
+fi
 echo "pcscf seed flow over $proto: OK"
