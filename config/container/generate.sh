@@ -2,8 +2,11 @@
 # generate.sh: write config/container/NF.conf from config/NF.conf for compose.yaml: every
 # 127.0.0.1 becomes a @host:NAME@ placeholder (NAME = self, hss, icscf, scscf) that the image's
 # entrypoint replaces at container start by NAME's address on the compose network.
+# generate.sh [OUT_DIR]: OUT_DIR defaults to config/container (the test config_container_current
+# writes to a scratch directory and compares).
 set -eu
 cd "$(dirname "$0")/../.."
+out=${1:-config/container}
 for nf in hss icscf scscf pcscf; do
     [ -f "config/$nf.conf" ] || continue
     {
@@ -21,9 +24,9 @@ for nf in hss icscf scscf pcscf; do
             s/(icscf = \{ address = )"127\.0\.0\.1"/$1"\@host:icscf\@"/;
             s/(name = "(scscf|icscf)\.ims[^"]*"; address = )"127\.0\.0\.1"/$1"\@host:$2\@"/;' \
             "config/$nf.conf"
-    } >"config/container/$nf.conf"
-    if grep -v '^\s*#' "config/container/$nf.conf" | grep -q '127\.0\.0\.1'; then
-        echo "generate.sh: config/container/$nf.conf still holds 127.0.0.1: extend the rules" >&2
+    } >"$out/$nf.conf"
+    if grep -v '^\s*#' "$out/$nf.conf" | grep -q '127\.0\.0\.1'; then
+        echo "generate.sh: $out/$nf.conf still holds 127.0.0.1: extend the rules" >&2
         exit 1
     fi
 done
