@@ -19,20 +19,11 @@
 
 #include <cmocka.h>
 
-#define IMPI "001010000000001@ims.example.org"
-#define IMPU "sip:001010000000001@ims.example.org"
-#define NOW  1000000
+#include "scscf_fixture.h"
 
-static const char USER_DATA[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-    "<IMSSubscription><PrivateID>" IMPI "</PrivateID>"
-    "<ServiceProfile>"
-    "<PublicIdentity><Identity>" IMPU "</Identity></PublicIdentity>"
-    "<PublicIdentity><Identity>tel:+15550000001</Identity></PublicIdentity>"
-    "<PublicIdentity><BarringIndication>1</BarringIndication>"
-    "<Identity>sip:barred@ims.example.org</Identity></PublicIdentity>"
-    "</ServiceProfile>"
-    "</IMSSubscription>";
+#define NOW 1000000
+
+static const char USER_DATA[] = FIXTURE_USER_DATA_WITH("");
 
 static int setup(void **state)
 {

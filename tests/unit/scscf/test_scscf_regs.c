@@ -15,22 +15,12 @@
 
 #include <cmocka.h>
 
-#define IMPI "001010000000001@ims.example.org"
-#define IMPU "sip:001010000000001@ims.example.org"
+#include "scscf_fixture.h"
 
-static const char USER_DATA[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-    "<IMSSubscription><PrivateID>" IMPI "</PrivateID>"
-    "<ServiceProfile>"
-    "<PublicIdentity><Identity>" IMPU "</Identity></PublicIdentity>"
-    "<PublicIdentity><Identity>tel:+15550000001</Identity></PublicIdentity>"
-    "<PublicIdentity><BarringIndication>1</BarringIndication>"
-    "<Identity>sip:barred@ims.example.org</Identity></PublicIdentity>"
-    "</ServiceProfile>"
+static const char USER_DATA[] = FIXTURE_USER_DATA_WITH(
     "<ServiceProfile>"
     "<PublicIdentity><Identity>sip:other-set@ims.example.org</Identity></PublicIdentity>"
-    "</ServiceProfile>"
-    "</IMSSubscription>";
+    "</ServiceProfile>");
 
 static int setup(void **state)
 {
