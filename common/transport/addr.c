@@ -4,10 +4,13 @@
  */
 #include "transport_internal.h"
 
+#include "log/log.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <string.h>
+#include <unistd.h>
 
 int tp_addr_from_sockaddr(struct tp_addr *out, const struct sockaddr *sa, socklen_t len)
 {
@@ -140,4 +143,46 @@ int tp__addr_of_fd(int fd, bool peer, struct tp_addr *out)
         return -errno;
     }
     return tp_addr_from_sockaddr(out, (struct sockaddr *)&ss, len);
+}
+
+/* Options and bind of a new socket for addr. Returns 0 or -errno (fd left open). */
+static int setup_socket(int fd, const struct tp_addr *addr, int socktype)
+{
+    int on = 1;
+
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0)
+        return -errno;
+    if (addr->ss.ss_family == AF_INET6 &&
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) != 0)
+        return -errno;
+    if (socktype == SOCK_DGRAM &&
+        (addr->ss.ss_family == AF_INET6
+             ? setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on))
+             : setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on))) != 0)
+        return -errno;
+    if (bind(fd, (const struct sockaddr *)&addr->ss, addr->len) != 0)
+        return -errno;
+    return 0;
+}
+
+int tp__bind_socket(const char *host, uint16_t port, int socktype, int *out)
+{
+    const char *proto = socktype == SOCK_STREAM ? "TCP" : "UDP";
+    struct tp_addr addr;
+    int fd, rc = tp__addr_resolve(host, port, socktype, &addr);
+
+    if (rc < 0) {
+        log_error("transport: bad %s listen address '%s'", proto, host ? host : "(null)");
+        return rc;
+    }
+    fd = socket(addr.ss.ss_family, socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    rc = fd < 0 ? -errno : setup_socket(fd, &addr, socktype);
+    if (rc < 0) {
+        log_error("transport: cannot listen on %s %s:%u: %s", proto, addr.ip, port, strerror(-rc));
+        if (fd >= 0)
+            close(fd);
+        return rc;
+    }
+    *out = fd;
+    return 0;
 }

@@ -61,46 +61,18 @@ static void on_accept_error(struct evconnlistener *lev, void *arg)
     }
 }
 
-static int open_socket(const struct tp_addr *addr, int *out)
-{
-    int on = 1;
-    int fd = socket(addr->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    int rc = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-    if (rc == 0 && addr->ss.ss_family == AF_INET6)
-        rc = setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
-    if (rc == 0)
-        rc = bind(fd, (const struct sockaddr *)&addr->ss, addr->len);
-    if (rc != 0) {
-        rc = -errno;
-        close(fd);
-        return rc;
-    }
-    *out = fd;
-    return 0;
-}
-
 int tp_listen_tcp(struct tp *tp, const char *host, uint16_t port)
 {
-    struct tp_addr addr;
     int fd = -1;
     struct tp__tcpl *l = NULL;
     if (!tp)
         return -EINVAL;
-    int rc = tp__addr_resolve(host, port, SOCK_STREAM, &addr);
-    if (rc < 0) {
-        log_error("transport: bad TCP listen address '%s'", host ? host : "(null)");
+    int rc = tp__bind_socket(host, port, SOCK_STREAM, &fd);
+    if (rc < 0)
         return rc;
-    }
-    rc = open_socket(&addr, &fd);
-    if (rc < 0) {
-        log_error("transport: cannot listen on TCP %s:%u: %s", addr.ip, port, strerror(-rc));
-        return rc;
-    }
     if (listen(fd, tp->cfg.tcp_backlog) != 0) {
         rc = -errno;
-        log_error("transport: listen() on TCP %s:%u failed: %s", addr.ip, port, strerror(-rc));
+        log_error("transport: listen() on TCP %s:%u failed: %s", host, port, strerror(-rc));
         goto err;
     }
     rc = -ENOMEM;

@@ -76,6 +76,15 @@ bool tp__addr_is_wildcard(const struct tp_addr *a);
 int tp__addr_resolve(const char *host, uint16_t port, int socktype, struct tp_addr *out);
 int tp__addr_of_fd(int fd, bool peer, struct tp_addr *out);
 
+/*
+ * Opens a non-blocking socket of socktype (SOCK_STREAM or SOCK_DGRAM) bound to
+ * host:port: SO_REUSEADDR, IPV6_V6ONLY for IPv6, and for UDP the packet-info
+ * options that tell which local address a datagram came to. Logs why it
+ * failed, naming the protocol and address. Returns 0 with *fd set, or a
+ * negative errno.
+ */
+int tp__bind_socket(const char *host, uint16_t port, int socktype, int *fd);
+
 /* conn_table.c */
 int tp__conn_table_init(struct tp__conn_table *t);
 void tp__conn_table_fini(struct tp__conn_table *t);

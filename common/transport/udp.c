@@ -110,48 +110,15 @@ static void udp_readable(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-static int open_socket(const struct tp_addr *addr, int *out)
-{
-    int on = 1;
-    int fd = socket(addr->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    int rc = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-    if (rc == 0 && addr->ss.ss_family == AF_INET6) {
-        rc = setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
-        if (rc == 0)
-            rc = setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
-    } else if (rc == 0) {
-        rc = setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
-    }
-    if (rc == 0)
-        rc = bind(fd, (const struct sockaddr *)&addr->ss, addr->len);
-    if (rc != 0) {
-        rc = -errno;
-        close(fd);
-        return rc;
-    }
-    *out = fd;
-    return 0;
-}
-
 int tp_listen_udp(struct tp *tp, const char *host, uint16_t port)
 {
-    struct tp_addr addr;
     int fd = -1;
     struct tp__udp *u = NULL;
     if (!tp)
         return -EINVAL;
-    int rc = tp__addr_resolve(host, port, SOCK_DGRAM, &addr);
-    if (rc < 0) {
-        log_error("transport: bad UDP listen address '%s'", host ? host : "(null)");
+    int rc = tp__bind_socket(host, port, SOCK_DGRAM, &fd);
+    if (rc < 0)
         return rc;
-    }
-    rc = open_socket(&addr, &fd);
-    if (rc < 0) {
-        log_error("transport: cannot listen on UDP %s:%u: %s", addr.ip, port, strerror(-rc));
-        return rc;
-    }
     rc = -ENOMEM;
     u = calloc(1, sizeof(*u));
     if (!u)

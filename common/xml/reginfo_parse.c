@@ -222,36 +222,26 @@ static int parse_root(const xmlNode *root, struct xml_reginfo *ri, struct pctx *
     return 0;
 }
 
+static int parse_doc_root(xmlNode *root, void *obj, char *err, size_t errlen)
+{
+    struct pctx p = {err, errlen};
+    return parse_root(root, obj, &p);
+}
+
+static void free_obj(void *obj)
+{
+    xml_reginfo_free(obj);
+}
+
 int xml_reginfo_parse(const char *buf, size_t len, struct xml_reginfo **out, char *err,
                       size_t errlen)
 {
-    struct pctx p = {err, errlen};
-    struct xml_reginfo *ri = NULL;
-    xmlDocPtr doc = NULL;
+    void *obj = NULL;
     int rc;
 
     if (out == NULL)
         return -EINVAL;
-    *out = NULL;
-    xml__err(err, errlen, "%s", "");
-    rc = xml__read(buf, len, &doc, err, errlen);
-    if (rc < 0)
-        goto out;
-    ri = calloc(1, sizeof(*ri));
-    if (ri == NULL) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    rc = parse_root(xmlDocGetRootElement(doc), ri, &p);
-    if (rc == -ENOMEM)
-        xml__err(err, errlen, "out of memory");
-    if (rc < 0)
-        goto out;
-    *out = ri;
-    ri = NULL;
-out:
-    xml_reginfo_free(ri);
-    if (doc != NULL)
-        xmlFreeDoc(doc);
+    rc = xml__parse_doc(buf, len, sizeof(**out), parse_doc_root, free_obj, &obj, err, errlen);
+    *out = obj;
     return rc;
 }

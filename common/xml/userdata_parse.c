@@ -395,36 +395,26 @@ static int parse_subscription(const xmlNode *root, struct xml_ims_subscription *
     return 0;
 }
 
+static int parse_doc_root(xmlNode *root, void *obj, char *err, size_t errlen)
+{
+    struct pctx p = {err, errlen};
+    return parse_subscription(root, obj, &p);
+}
+
+static void free_obj(void *obj)
+{
+    xml_ims_subscription_free(obj);
+}
+
 int xml_userdata_parse(const char *buf, size_t len, struct xml_ims_subscription **out, char *err,
                        size_t errlen)
 {
-    struct pctx p = {err, errlen};
-    struct xml_ims_subscription *sub = NULL;
-    xmlDocPtr doc = NULL;
+    void *obj = NULL;
     int rc;
 
     if (out == NULL)
         return -EINVAL;
-    *out = NULL;
-    xml__err(err, errlen, "%s", "");
-    rc = xml__read(buf, len, &doc, err, errlen);
-    if (rc < 0)
-        goto out;
-    sub = calloc(1, sizeof(*sub));
-    if (sub == NULL) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    rc = parse_subscription(xmlDocGetRootElement(doc), sub, &p);
-    if (rc == -ENOMEM)
-        xml__err(err, errlen, "out of memory");
-    if (rc < 0)
-        goto out;
-    *out = sub;
-    sub = NULL;
-out:
-    xml_ims_subscription_free(sub);
-    if (doc != NULL)
-        xmlFreeDoc(doc);
+    rc = xml__parse_doc(buf, len, sizeof(**out), parse_doc_root, free_obj, &obj, err, errlen);
+    *out = obj;
     return rc;
 }

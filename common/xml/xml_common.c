@@ -248,3 +248,28 @@ xmlNodePtr xml__add_int(xmlNodePtr parent, const char *name, long long v)
     snprintf(num, sizeof(num), "%lld", v);
     return xml__add_text(parent, name, num);
 }
+
+int xml__parse_doc(const char *buf, size_t len, size_t size,
+                   int (*parse)(xmlNode *root, void *obj, char *err, size_t errlen),
+                   void (*free_obj)(void *obj), void **out, char *err, size_t errlen)
+{
+    xmlDocPtr doc = NULL;
+    void *obj = NULL;
+    int rc;
+
+    *out = NULL;
+    xml__err(err, errlen, "%s", "");
+    rc = xml__read(buf, len, &doc, err, errlen);
+    if (rc < 0)
+        return rc;
+    obj = calloc(1, size);
+    rc = obj ? parse(xmlDocGetRootElement(doc), obj, err, errlen) : -ENOMEM;
+    if (rc == -ENOMEM)
+        xml__err(err, errlen, "out of memory");
+    if (rc < 0)
+        free_obj(obj);
+    else
+        *out = obj;
+    xmlFreeDoc(doc);
+    return rc < 0 ? rc : 0;
+}

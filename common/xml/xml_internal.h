@@ -21,6 +21,17 @@ void xml__err(char *err, size_t errlen, const char *fmt, ...) __attribute__((for
  */
 int xml__read(const char *buf, size_t len, xmlDocPtr *out, char *err, size_t errlen);
 
+/*
+ * Reads buf (xml__read()) and turns its root element into a new object of
+ * size bytes (calloc'ed) with parse(root, obj, err, errlen); on failure the
+ * object is released with free_obj. The shared body of the *_parse()
+ * functions. *out is the object or NULL. Returns 0 or a negative errno with
+ * the reason in err.
+ */
+int xml__parse_doc(const char *buf, size_t len, size_t size,
+                   int (*parse)(xmlNode *root, void *obj, char *err, size_t errlen),
+                   void (*free_obj)(void *obj), void **out, char *err, size_t errlen);
+
 /* True when n is an element called name (local name; the namespace is not checked). */
 bool xml__is(const xmlNode *n, const char *name);
 
