@@ -5,6 +5,7 @@
 #include "log/log.h"
 #include "ua.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 int main(int argc, char **argv)
@@ -13,6 +14,8 @@ int main(int argc, char **argv)
     int rc = ua_cli_parse(argc, argv, &o);
     if (rc)
         return rc;
+    /* progress lines are read by scripts while imsua runs (--subscribe, --stay) */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     log_set_level(getenv("IMSUA_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
-    return ua_register_run(&o);
+    return o.load ? ua_load_run(&o) : ua_register_run(&o);
 }

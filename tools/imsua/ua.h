@@ -1,5 +1,14 @@
 /*
  * imsua: a command-line IMS test UE. Internal header shared by its files.
+ *
+ * Layers (one event loop, one transport socket per process):
+ *   ua_net.c       transport, client transactions (retransmission, timeout, match by
+ *                  Via branch) and dispatch of incoming requests by Call-ID;
+ *   ua_register.c  one UE's REGISTER procedure (AKA / AUTS / Digest), refresh, de-register;
+ *   ua_subscribe.c one UE's reg-event subscription (SUBSCRIBE, NOTIFY, reginfo);
+ *   ua_run.c       the "register" command (--subscribe, --stay, signals);
+ *   ua_load.c      the "load" command (many UEs, rate limit, latency report);
+ *   ua_csv.c       the subscriber file of "load".
  */
 #ifndef IMSUA_UA_H
 #define IMSUA_UA_H
@@ -10,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Exit codes. */
 #define UA_EXIT_OK      0
@@ -17,15 +27,20 @@
 #define UA_EXIT_USAGE   2
 #define UA_EXIT_TIMEOUT 3
 
-struct ua_opts {
+/* One subscriber's credentials. */
+struct ua_cred {
     char impi[256];
     char impu[256];
     uint8_t k[16];
     uint8_t opc[16];
     uint8_t amf[2];
-    bool have_k;
+    bool have_k; /* AKA; else Digest with password */
     char password[128];
-    bool have_password;
+};
+
+struct ua_opts {
+    bool load; /* "imsua load" rather than "imsua register" */
+    struct ua_cred cred;
     char proxy_host[64];
     int proxy_port;
     bool tcp;
@@ -34,13 +49,21 @@ struct ua_opts {
     bool subscribe;
     bool stay;
     uint64_t sqn_ms;
-    int local_port;
+    char bind[64];      /* local address to bind ("127.0.0.1" by default) */
+    char advertise[64]; /* address put in Via/Contact; "" = bind, or probed when wildcard */
+    int local_port;     /* 0: any */
     int timeout_ms;
+    /* load mode */
+    char subscribers[512];
+    double rate;     /* registrations started per second */
+    double duration; /* seconds during which registrations are started */
+    int concurrency; /* most registrations in flight */
+    bool json;
 };
 
 /*
- * Parses argv (argv[1] must be "register") into *o. Messages go to stderr.
- * Returns 0, or UA_EXIT_USAGE on any usage error.
+ * Parses argv (argv[1] must be "register" or "load") into *o. Messages go to
+ * stderr. Returns 0, or UA_EXIT_USAGE on any usage error.
  */
 int ua_cli_parse(int argc, char **argv, struct ua_opts *o);
 
@@ -83,10 +106,36 @@ int ua_auth_md5(const char *password, const struct sip_auth_challenge *ch,
 int ua_hex_parse(const char *hex, uint8_t *out, size_t n);
 
 /*
- * Runs the registration described by o until it ends (or, with o->stay, until
- * SIGINT/SIGTERM and the de-registration). Prints progress on stdout and the
- * failure cause on stderr. Returns a UA_EXIT_* code.
+ * Parses a key given on the command line or in a subscriber file: 2n hex
+ * digits, or "ascii:TEXT" of exactly n printable characters. Returns 0 or
+ * -EINVAL.
+ */
+int ua_key_parse(const char *text, uint8_t *out, size_t n);
+
+/*
+ * Reads the subscriber file of "imsua load" (docs/imsua.md): CSV lines
+ * "impi,impu,k,op,amf" (amf optional, default 8000), '#' comments and blank
+ * lines ignored, an optional header line starting with "impi,". Keys as
+ * ua_key_parse(); OPc is derived from OP. On success *out is a malloc'ed
+ * array of *n entries owned by the caller (free()), and 0 is returned. On
+ * failure returns -EINVAL (err names FILE:LINE and why), -ENOENT or -ENOMEM,
+ * and *out is NULL.
+ */
+int ua_csv_load(const char *path, struct ua_cred **out, size_t *n, char *err, size_t errlen);
+
+/*
+ * Runs the "register" command described by o until it ends (or, with o->stay,
+ * until SIGINT/SIGTERM and the de-registration). Prints progress on stdout and
+ * the failure cause on stderr. Returns a UA_EXIT_* code.
  */
 int ua_register_run(const struct ua_opts *o);
+
+/*
+ * Runs the "load" command described by o and prints its report on stdout
+ * (text, or one JSON object with o->json). Returns UA_EXIT_OK when every
+ * attempt succeeded, UA_EXIT_REJECT when one failed, UA_EXIT_USAGE on a bad
+ * subscriber file or socket.
+ */
+int ua_load_run(const struct ua_opts *o);
 
 #endif
