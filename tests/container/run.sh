@@ -317,7 +317,7 @@ fi
 # imsua (when the image has it): the demo user again, from the image, through the P-CSCF.
 if [ "$REGISTERED" = pcscf ] && in_image imsua; then
     phase "registration (imsua)"
-    # Informative until imsua is finished (IMSCORE_CTR_IMSUA_STRICT=1 makes it fatal).
+    # A failure is fatal (IMSCORE_CTR_IMSUA_STRICT=0 makes it a warning, e.g. to bisect).
     if out=$(podman run --rm --label imscore-ctr-test=1 --network=host "$IMAGE" imsua register \
         --impi "$LAB_DEMO_IMPI" --impu "$LAB_DEMO_IMPU" --k "$LAB_DEMO_K_HEX" \
         --op "$LAB_DEMO_OP_HEX" --amf "$LAB_DEMO_AMF_HEX" --proxy "127.0.0.1:$P_PORT" \
@@ -326,7 +326,7 @@ if [ "$REGISTERED" = pcscf ] && in_image imsua; then
         REGISTERED="$REGISTERED (SIPp and imsua)"
     else
         rc=$?
-        [ "${IMSCORE_CTR_IMSUA_STRICT:-0}" = 1 ] &&
+        [ "${IMSCORE_CTR_IMSUA_STRICT:-1}" = 1 ] &&
             lab_fail "imsua register (container) through the P-CSCF failed (status $rc): $out"
         say "WARNING: imsua register (container) failed (status $rc): $(tail -1 <<<"$out")"
         REGISTERED="$REGISTERED (SIPp; imsua FAILED)"
