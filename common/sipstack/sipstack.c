@@ -1,4 +1,5 @@
 #include "sipstack/sipstack.h"
+#include "sipstack_internal.h"
 
 #include "log/log.h"
 #include "sip/sip.h"
@@ -13,7 +14,12 @@ struct sipstack {
     struct txn_layer *txn;
     void (*conn_closed)(void *arg, uint64_t conn_id);
     void *arg;
+    struct txn_handlers h;        /* the daemon's, when wrapped for metrics */
+    struct sipstack_meter *meter; /* NULL without metrics */
     char host[64];
+    char listen_host[64]; /* where the extra listeners bind */
+    int *extra_ports;     /* sipstack_listen_extra() ports: symmetric responses */
+    size_t n_extra;
     int port;
     const char **names;
     struct proxy_self self;
@@ -27,6 +33,7 @@ void sipstack_addr_from_flow(const struct tp_flow *flow, struct txn_addr *out)
     snprintf(out->host, sizeof(out->host), "%s", flow->remote.ip);
     out->port = flow->remote.port;
     out->conn_id = flow->proto == TP_PROTO_TCP ? flow->conn_id : 0;
+    out->local_port = flow->local.port;
 }
 
 int sipstack_flow_from_addr(const struct txn_addr *addr, struct tp_flow *out)
@@ -39,6 +46,10 @@ int sipstack_flow_from_addr(const struct txn_addr *addr, struct tp_flow *out)
     int rc = tp_addr_set(&out->remote, addr->host, (uint16_t)addr->port);
     if (rc < 0 && !out->conn_id)
         return rc;
+    /* send from our port local_port: any of our addresses, the remote's family */
+    if (rc == 0 && addr->local_port > 0 && addr->local_port <= 65535)
+        tp_addr_set(&out->local, out->remote.ss.ss_family == AF_INET6 ? "::" : "0.0.0.0",
+                    (uint16_t)addr->local_port);
     return 0;
 }
 
@@ -72,8 +83,36 @@ static void reject_bad_request(struct sipstack *st, const osip_message_t *req,
     }
     struct txn_addr dst;
     txn_response_destination(req, src, &dst);
+    if (st->meter)
+        sipstack__meter_response_stateless(st->meter, req->sip_method, 400);
     txn_send_stateless(st->txn, resp, &dst);
     osip_message_free(resp);
+}
+
+static bool is_extra_port(const struct sipstack *st, int port)
+{
+    for (size_t i = 0; i < st->n_extra; i++)
+        if (st->extra_ports[i] == port)
+            return true;
+    return false;
+}
+
+/*
+ * A request that came to an extra (protected) port over UDP is answered to its
+ * source port, as if the UE had asked for rport (RFC 3581): the port pair is
+ * fixed by the security association (TS 33.203 §7.1), whatever sent-by says.
+ */
+static void force_rport(osip_message_t *req)
+{
+    osip_via_t *via = osip_list_get(&req->vias, 0);
+    osip_generic_param_t *p = NULL;
+
+    if (!via || (osip_via_param_get_byname(via, "rport", &p), p))
+        return;
+    char *name = osip_strdup("rport");
+    if (name && osip_via_param_add(via, name, NULL) != 0)
+        osip_free(name);
+    osip_message_force_update(req);
 }
 
 static void recv_cb(void *arg, const struct tp_msg_info *info, const char *buf, size_t len)
@@ -99,6 +138,8 @@ static void recv_cb(void *arg, const struct tp_msg_info *info, const char *buf, 
     if (sip_msg_check(msg, why, sizeof(why)) != 0) {
         if (MSG_IS_REQUEST(msg)) {
             st->stats.bad_requests++;
+            if (st->meter)
+                sipstack__meter_request_stateless(st->meter, msg->sip_method);
             log_notice("sip: 400 %s to %s %s from %s:%d", why, msg->sip_method, "request", src.host,
                        src.port);
             reject_bad_request(st, msg, &src, why);
@@ -110,8 +151,38 @@ static void recv_cb(void *arg, const struct tp_msg_info *info, const char *buf, 
         sip_log_trace(NULL);
         return;
     }
+    if (MSG_IS_REQUEST(msg) && info->proto == TP_PROTO_UDP && is_extra_port(st, src.local_port))
+        force_rport(msg);
     txn_receive(st->txn, &msg, &src);
     sip_log_trace(NULL);
+}
+
+/* The daemon's on_request, behind the metrics meter. */
+static void metered_request(void *arg, struct txn_server *ts, const osip_message_t *req,
+                            const struct txn_addr *src)
+{
+    struct sipstack *st = arg;
+    sipstack__meter_request(st->meter, txn_server_id(ts), req);
+    st->h.on_request(st->arg, ts, req, src);
+}
+
+/* The daemon's on_stray, behind the metrics meter (counts ACKs for 2xx). */
+static void metered_stray(void *arg, osip_message_t **msg, const struct txn_addr *src)
+{
+    struct sipstack *st = arg;
+    if (*msg && MSG_IS_REQUEST(*msg))
+        sipstack__meter_request_stateless(st->meter, (*msg)->sip_method);
+    if (st->h.on_stray)
+        st->h.on_stray(st->arg, msg, src);
+}
+
+/* A response the daemon hands to a transaction, for the meter. */
+static void metered_respond(void *arg, struct txn_server *ts, const osip_message_t *resp)
+{
+    struct sipstack *st = arg;
+    sipstack__meter_respond(st->meter, ts, resp);
+    if (st->h.on_respond)
+        st->h.on_respond(st->arg, ts, resp);
 }
 
 static void closed_cb(void *arg, uint64_t conn_id)
@@ -131,6 +202,7 @@ int sipstack_new(struct loop *loop, const struct sipstack_config *cfg, const str
     st->conn_closed = conn_closed;
     st->arg = arg;
     st->port = cfg->port;
+    snprintf(st->listen_host, sizeof(st->listen_host), "%s", cfg->listen_host);
     snprintf(st->host, sizeof(st->host), "%s", cfg->advertise ? cfg->advertise : cfg->listen_host);
 
     st->names = calloc(cfg->n_aliases + 2, sizeof(*st->names));
@@ -159,8 +231,23 @@ int sipstack_new(struct loop *loop, const struct sipstack_config *cfg, const str
                   strerror(-rc));
         goto err;
     }
-    if ((rc = txn_layer_new(loop, send_cb, st, h, arg, &st->txn)) < 0)
+    if (cfg->metrics && h && h->on_request) {
+        if ((rc = sipstack__meter_new(cfg->metrics, &st->meter)) < 0)
+            goto err;
+        st->h = *h;
+        struct txn_handlers wrapped = {
+            .on_request = metered_request,
+            .on_stray = metered_stray,
+            .on_respond = metered_respond,
+        };
+        rc = txn_layer_new(loop, send_cb, st, &wrapped, st, &st->txn);
+    } else {
+        rc = txn_layer_new(loop, send_cb, st, h, arg, &st->txn);
+    }
+    if (rc < 0)
         goto err;
+    if (st->meter)
+        sipstack__meter_set_layer(st->meter, st->txn);
     if ((cfg->t1_ms || cfg->t2_ms || cfg->t4_ms) &&
         (rc = txn_layer_set_timers(st->txn, cfg->t1_ms ? cfg->t1_ms : 500,
                                    cfg->t2_ms ? cfg->t2_ms : 4000,
@@ -179,10 +266,35 @@ void sipstack_free(struct sipstack *st)
 {
     if (!st)
         return;
+    sipstack__meter_free(st->meter); /* unhooks the gauge reading st->txn */
     txn_layer_free(st->txn);
     tp_free(st->tp);
+    free(st->extra_ports);
     free(st->names);
     free(st);
+}
+
+int sipstack_listen_extra(struct sipstack *st, int port, bool udp, bool tcp)
+{
+    int rc;
+
+    if (!st || port <= 0 || port > 65535 || (!udp && !tcp))
+        return -EINVAL;
+    if (udp && (rc = tp_listen_udp(st->tp, st->listen_host, (uint16_t)port)) < 0) {
+        log_error("sip: cannot listen on udp %s:%d: %s", st->listen_host, port, strerror(-rc));
+        return rc;
+    }
+    if (tcp && (rc = tp_listen_tcp_ex(st->tp, st->listen_host, (uint16_t)port,
+                                      TP_LISTEN_CONNECT_FROM)) < 0) {
+        log_error("sip: cannot listen on tcp %s:%d: %s", st->listen_host, port, strerror(-rc));
+        return rc;
+    }
+    int *ports = realloc(st->extra_ports, (st->n_extra + 1) * sizeof(*ports));
+    if (!ports)
+        return -ENOMEM;
+    ports[st->n_extra++] = port;
+    st->extra_ports = ports;
+    return 0;
 }
 
 struct txn_layer *sipstack_txn(struct sipstack *st)

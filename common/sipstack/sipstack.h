@@ -15,6 +15,7 @@
 #ifndef IMSCORE_SIPSTACK_H
 #define IMSCORE_SIPSTACK_H
 
+#include "metrics/metrics.h"
 #include "transport/transport.h"
 #include "txn/txn.h"
 
@@ -33,6 +34,17 @@ struct sipstack_config {
     size_t n_aliases;
     struct tp_config tp;     /* transport limits; zero fields take the defaults */
     int t1_ms, t2_ms, t4_ms; /* 0: RFC 3261 defaults */
+    /*
+     * Optional (NULL: no metrics). Borrowed: the families must outlive the
+     * stack (free the registry after sipstack_free()). The stack then counts
+     * imscore_sip_requests_total (requests that start a server transaction,
+     * ACKs for 2xx and malformed requests; retransmissions not counted),
+     * imscore_sip_responses_total (responses sent on server transactions,
+     * each provisional code and the final response once, and the stateless
+     * 400s), imscore_register_duration_seconds (REGISTER arrival to final
+     * response sent) and reports imscore_transactions_active.
+     */
+    const struct metrics_ims *metrics;
 };
 
 /* Counters of the input checks, for logs and metrics. */
@@ -54,6 +66,23 @@ int sipstack_new(struct loop *loop, const struct sipstack_config *cfg, const str
                  void (*conn_closed)(void *arg, uint64_t conn_id), void *arg,
                  struct sipstack **out);
 
+/*
+ * Opens one more listener on port of the stack's listen_host, UDP and/or TCP
+ * (the P-CSCF's protected ports, TS 33.203 §7.1). Messages arriving on it go
+ * to the same handlers; their struct txn_addr source carries local_port =
+ * port, and the responses of the requests leave from it (UDP) or go back on
+ * their connection (TCP). Over UDP they always go to the request's source
+ * address and port (the top Via gets rport, RFC 3581, when it has none): the
+ * port pairs are fixed (TS 33.203 §7.1). A destination with local_port = port is sent from
+ * it: UDP from this socket, TCP over a connection from this port (the TCP
+ * listener allows outbound connections bound to its port, SO_REUSEPORT). Not
+ * advertised anywhere (Via, Record-Route keep the main port). A listener
+ * opened before a failure stays open until sipstack_free(). Returns 0,
+ * -EINVAL (bad port, neither protocol) or the socket's negative errno
+ * (-EADDRINUSE), logged.
+ */
+int sipstack_listen_extra(struct sipstack *st, int port, bool udp, bool tcp);
+
 /* Closes the listeners and frees every transaction. Safe on NULL. */
 void sipstack_free(struct sipstack *st);
 
@@ -73,7 +102,11 @@ int sipstack_port(const struct sipstack *st);
 /* Copies the input-check counters. */
 void sipstack_stats(const struct sipstack *st, struct sipstack_stats *out);
 
-/* Converts a transport flow to a transaction-layer address and back. */
+/*
+ * Converts a transport flow to a transaction-layer address and back. The
+ * flow's local port becomes local_port; a local_port of 1..65535 becomes a
+ * wildcard local address with that port (send from that port).
+ */
 void sipstack_addr_from_flow(const struct tp_flow *flow, struct txn_addr *out);
 int sipstack_flow_from_addr(const struct txn_addr *addr, struct tp_flow *out);
 

@@ -106,6 +106,12 @@ bool tp__addr_is_wildcard(const struct tp_addr *a)
     return false;
 }
 
+bool tp__addr_is_overlapping(const struct tp_addr *a, const struct tp_addr *b)
+{
+    return a->ss.ss_family == b->ss.ss_family && a->port == b->port &&
+           (tp__addr_is_wildcard(a) || tp__addr_is_wildcard(b) || tp_addr_is_equal(a, b));
+}
+
 int tp__addr_resolve(const char *host, uint16_t port, int socktype, struct tp_addr *out)
 {
     if (!host || !*host)
@@ -146,11 +152,13 @@ int tp__addr_of_fd(int fd, bool peer, struct tp_addr *out)
 }
 
 /* Options and bind of a new socket for addr. Returns 0 or -errno (fd left open). */
-static int setup_socket(int fd, const struct tp_addr *addr, int socktype)
+static int setup_socket(int fd, const struct tp_addr *addr, int socktype, bool reuseport)
 {
     int on = 1;
 
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0)
+        return -errno;
+    if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0)
         return -errno;
     if (addr->ss.ss_family == AF_INET6 &&
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) != 0)
@@ -167,6 +175,11 @@ static int setup_socket(int fd, const struct tp_addr *addr, int socktype)
 
 int tp__bind_socket(const char *host, uint16_t port, int socktype, int *out)
 {
+    return tp__bind_socket_ex(host, port, socktype, false, out);
+}
+
+int tp__bind_socket_ex(const char *host, uint16_t port, int socktype, bool reuseport, int *out)
+{
     const char *proto = socktype == SOCK_STREAM ? "TCP" : "UDP";
     struct tp_addr addr;
     int fd, rc = tp__addr_resolve(host, port, socktype, &addr);
@@ -176,7 +189,7 @@ int tp__bind_socket(const char *host, uint16_t port, int socktype, int *out)
         return rc;
     }
     fd = socket(addr.ss.ss_family, socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    rc = fd < 0 ? -errno : setup_socket(fd, &addr, socktype);
+    rc = fd < 0 ? -errno : setup_socket(fd, &addr, socktype, reuseport);
     if (rc < 0) {
         log_error("transport: cannot listen on %s %s:%u: %s", proto, addr.ip, port, strerror(-rc));
         if (fd >= 0)

@@ -118,6 +118,15 @@ struct tp__conn *tp__conn_table_by_addr(const struct tp__conn_table *t, const st
     return NULL;
 }
 
+struct tp__conn *tp__conn_table_by_addr_from(const struct tp__conn_table *t,
+                                             const struct tp_addr *a, uint16_t local_port)
+{
+    for (struct tp__conn *c = t->by_addr[addr_slot(t, a)]; c; c = c->next_addr)
+        if (tp__conn_is_usable(c) && c->local.port == local_port && tp_addr_is_equal(&c->remote, a))
+            return c;
+    return NULL;
+}
+
 struct tp__conn *tp__conn_table_pop(struct tp__conn_table *t)
 {
     for (size_t i = 0; i < t->nbuckets; i++) {

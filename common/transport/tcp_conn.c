@@ -290,7 +290,23 @@ int tp__conn_accept(struct tp *tp, int fd, struct tp__conn **out)
     return 0;
 }
 
-int tp__conn_connect(struct tp *tp, const struct tp_addr *remote, struct tp__conn **out)
+/* Binds fd to local, sharing the port with our listener. Returns 0 or -errno (logged). */
+static int bind_local(int fd, const struct tp_addr *local, const struct tp_addr *remote)
+{
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0 ||
+        bind(fd, (const struct sockaddr *)&local->ss, local->len) != 0) {
+        int rc = -errno;
+        log_warn("transport: cannot connect to %s:%u from %s:%u: bind: %s", remote->ip,
+                 remote->port, local->ip, local->port, strerror(-rc));
+        return rc;
+    }
+    return 0;
+}
+
+int tp__conn_connect(struct tp *tp, const struct tp_addr *remote, const struct tp_addr *local,
+                     struct tp__conn **out)
 {
     struct tp__conn *c = NULL;
     if (tp->conns.count >= tp->cfg.max_connections) {
@@ -302,6 +318,13 @@ int tp__conn_connect(struct tp *tp, const struct tp_addr *remote, struct tp__con
     int fd = socket(remote->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
+    if (local) {
+        int brc = bind_local(fd, local, remote);
+        if (brc < 0) {
+            close(fd);
+            return brc;
+        }
+    }
     struct bufferevent *bev = bufferevent_socket_new(tp->base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (!bev) {
         close(fd);
@@ -312,6 +335,8 @@ int tp__conn_connect(struct tp *tp, const struct tp_addr *remote, struct tp__con
         return rc;
     c->outbound = true;
     c->remote = *remote;
+    if (local)
+        c->local = *local; /* known before the connect ends: tp_send() may reuse it at once */
     errno = 0;
     if (bufferevent_socket_connect(c->bev, (const struct sockaddr *)&remote->ss, remote->len) !=
         0) {

@@ -63,11 +63,17 @@ static void on_accept_error(struct evconnlistener *lev, void *arg)
 
 int tp_listen_tcp(struct tp *tp, const char *host, uint16_t port)
 {
+    return tp_listen_tcp_ex(tp, host, port, 0);
+}
+
+int tp_listen_tcp_ex(struct tp *tp, const char *host, uint16_t port, unsigned flags)
+{
     int fd = -1;
     struct tp__tcpl *l = NULL;
-    if (!tp)
+    bool connect_from = (flags & TP_LISTEN_CONNECT_FROM) != 0;
+    if (!tp || (flags & ~TP_LISTEN_CONNECT_FROM))
         return -EINVAL;
-    int rc = tp__bind_socket(host, port, SOCK_STREAM, &fd);
+    int rc = tp__bind_socket_ex(host, port, SOCK_STREAM, connect_from, &fd);
     if (rc < 0)
         return rc;
     if (listen(fd, tp->cfg.tcp_backlog) != 0) {
@@ -80,9 +86,17 @@ int tp_listen_tcp(struct tp *tp, const char *host, uint16_t port)
     if (!l)
         goto err;
     l->tp = tp;
+    l->connect_from = connect_from;
     rc = tp__addr_of_fd(fd, false, &l->local);
     if (rc < 0)
         goto err;
+    /* SO_REUSEPORT would let a second listener of ours share the port silently */
+    for (const struct tp__tcpl *o = tp->tcpl; o; o = o->next)
+        if (tp__addr_is_overlapping(&o->local, &l->local)) {
+            log_error("transport: already listening on TCP %s:%u", l->local.ip, l->local.port);
+            rc = -EADDRINUSE;
+            goto err;
+        }
     rc = -ENOMEM;
     l->resume_ev = evtimer_new(tp->base, on_accept_resume, l);
     if (!l->resume_ev)

@@ -87,6 +87,18 @@ int tp_local_port(const struct tp *tp, enum tp_proto proto)
     return -ENOENT;
 }
 
+/* The TP_LISTEN_CONNECT_FROM listener flow->local names, or NULL. */
+static const struct tp__tcpl *connect_from_listener(const struct tp *tp, const struct tp_flow *flow)
+{
+    if (flow->local.port == 0)
+        return NULL;
+    for (const struct tp__tcpl *l = tp->tcpl; l; l = l->next)
+        if (l->connect_from && l->local.port == flow->local.port &&
+            l->local.ss.ss_family == flow->remote.ss.ss_family)
+            return l;
+    return NULL;
+}
+
 /* Finds or opens the TCP connection for flow, as tp_send() describes. */
 static int tcp_pick(struct tp *tp, const struct tp_flow *flow, struct tp__conn **out)
 {
@@ -101,12 +113,14 @@ static int tcp_pick(struct tp *tp, const struct tp_flow *flow, struct tp__conn *
     int family = flow->remote.ss.ss_family;
     if (family != AF_INET && family != AF_INET6)
         return flow->conn_id ? -ENOTCONN : -EINVAL;
-    c = tp__conn_table_by_addr(&tp->conns, &flow->remote);
+    const struct tp__tcpl *from = connect_from_listener(tp, flow);
+    c = from ? tp__conn_table_by_addr_from(&tp->conns, &flow->remote, from->local.port)
+             : tp__conn_table_by_addr(&tp->conns, &flow->remote);
     if (c) {
         *out = c;
         return 0;
     }
-    return tp__conn_connect(tp, &flow->remote, out);
+    return tp__conn_connect(tp, &flow->remote, from ? &from->local : NULL, out);
 }
 
 int tp_send_ex(struct tp *tp, const struct tp_flow *flow, const char *buf, size_t len,

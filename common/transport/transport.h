@@ -150,6 +150,9 @@ void tp_free(struct tp *tp);
  * "0.0.0.0"). port 0 picks a free port (see tp_local_port()). The socket has
  * SO_REUSEADDR, and IPV6_V6ONLY for IPv6. Replies sent with tp_send() over UDP
  * leave from a listening socket, so their source port is the SIP port.
+ * Several listeners may be opened (e.g. protected ports); one that overlaps a
+ * listener of this transport (same family and port, same address or a
+ * wildcard) is refused with -EADDRINUSE.
  * Returns 0 or a negative errno (-EINVAL for a bad host, or the socket error).
  */
 int tp_listen_udp(struct tp *tp, const char *host, uint16_t port);
@@ -160,6 +163,22 @@ int tp_listen_udp(struct tp *tp, const char *host, uint16_t port);
  */
 int tp_listen_tcp(struct tp *tp, const char *host, uint16_t port);
 
+/* Flags of tp_listen_tcp_ex(). */
+#define TP_LISTEN_CONNECT_FROM 0x1u /* tp_send() may open connections from this port */
+
+/*
+ * Opens a TCP listener like tp_listen_tcp(). With TP_LISTEN_CONNECT_FROM the
+ * socket also gets SO_REUSEPORT, so that tp_send() can open outbound
+ * connections bound to the same local address and port (a flow whose
+ * local.port names this listener; TS 33.203 §7.1: the P-CSCF connects from its
+ * protected client port). Another socket of the same user can then bind the
+ * port too: use it only for ports that no other program should use (this
+ * transport refuses a second listener of its own on the port, -EADDRINUSE).
+ * flags other than TP_LISTEN_CONNECT_FROM: -EINVAL. Returns 0 or a negative
+ * errno.
+ */
+int tp_listen_tcp_ex(struct tp *tp, const char *host, uint16_t port, unsigned flags);
+
 /*
  * Returns the bound port of the first listener of proto (useful after binding
  * port 0), or -ENOENT when there is none.
@@ -168,11 +187,17 @@ int tp_local_port(const struct tp *tp, enum tp_proto proto);
 
 /*
  * Sends one message (buf/len, copied; the caller keeps buf).
- *   UDP: sendto() flow->remote from a UDP listening socket of the same family.
+ *   UDP: sendto() flow->remote from a UDP listening socket of the same family:
+ *        the one whose port is flow->local.port when there is one (its address
+ *        must equal flow->local unless the listener or flow->local is a
+ *        wildcard address), else the first.
  *   TCP: if flow->conn_id names an open connection, writes on it. Otherwise,
  *        if flow->remote is set, reuses an open connection to that address and
  *        port, or starts a non-blocking connect to it and queues the data until
- *        it is connected.
+ *        it is connected. When flow->local.port names a TCP listener opened
+ *        with TP_LISTEN_CONNECT_FROM, only a connection from that local port
+ *        is reused, and a new one is bound to the listener's address and port
+ *        before it connects.
  * Returns 0 when the message was queued to the kernel or connection. Errors:
  * -EINVAL bad arguments, -EMSGSIZE len above max_msg_size, -ENOTCONN conn_id
  * gone and no remote address, -EADDRNOTAVAIL no UDP listener of that family,

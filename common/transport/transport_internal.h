@@ -28,6 +28,7 @@ struct tp__tcpl {
     struct evconnlistener *lev;
     struct event *resume_ev; /* re-enables accepting after EMFILE */
     struct tp_addr local;
+    bool connect_from; /* TP_LISTEN_CONNECT_FROM: SO_REUSEPORT, outbound binds allowed */
 };
 
 /* One TCP connection, accepted or outbound. */
@@ -73,6 +74,9 @@ struct tp {
 /* addr.c */
 uint64_t tp__addr_hash(const struct tp_addr *a);
 bool tp__addr_is_wildcard(const struct tp_addr *a);
+/* Same family and port, and the same address or either a wildcard: one socket would shadow the
+ * other. */
+bool tp__addr_is_overlapping(const struct tp_addr *a, const struct tp_addr *b);
 int tp__addr_resolve(const char *host, uint16_t port, int socktype, struct tp_addr *out);
 int tp__addr_of_fd(int fd, bool peer, struct tp_addr *out);
 
@@ -85,6 +89,9 @@ int tp__addr_of_fd(int fd, bool peer, struct tp_addr *out);
  */
 int tp__bind_socket(const char *host, uint16_t port, int socktype, int *fd);
 
+/* Like tp__bind_socket(); reuseport also sets SO_REUSEPORT. */
+int tp__bind_socket_ex(const char *host, uint16_t port, int socktype, bool reuseport, int *fd);
+
 /* conn_table.c */
 int tp__conn_table_init(struct tp__conn_table *t);
 void tp__conn_table_fini(struct tp__conn_table *t);
@@ -92,6 +99,9 @@ int tp__conn_table_add(struct tp__conn_table *t, struct tp__conn *c);
 void tp__conn_table_remove(struct tp__conn_table *t, struct tp__conn *c);
 struct tp__conn *tp__conn_table_by_id(const struct tp__conn_table *t, uint64_t id);
 struct tp__conn *tp__conn_table_by_addr(const struct tp__conn_table *t, const struct tp_addr *a);
+/* Like tp__conn_table_by_addr(), but only a connection from our port local_port. */
+struct tp__conn *tp__conn_table_by_addr_from(const struct tp__conn_table *t,
+                                             const struct tp_addr *a, uint16_t local_port);
 /* Removes and returns any one connection, or NULL when empty. */
 struct tp__conn *tp__conn_table_pop(struct tp__conn_table *t);
 
@@ -105,8 +115,13 @@ void tp__tcpl_free_all(struct tp *tp);
 /* tcp_conn.c */
 /* Wraps accepted socket fd (ownership passes) in a connection. */
 int tp__conn_accept(struct tp *tp, int fd, struct tp__conn **out);
-/* Starts a non-blocking connect to remote. */
-int tp__conn_connect(struct tp *tp, const struct tp_addr *remote, struct tp__conn **out);
+/*
+ * Starts a non-blocking connect to remote; when local is not NULL the socket
+ * is first bound to it (SO_REUSEADDR + SO_REUSEPORT, for a port shared with a
+ * TP_LISTEN_CONNECT_FROM listener).
+ */
+int tp__conn_connect(struct tp *tp, const struct tp_addr *remote, const struct tp_addr *local,
+                     struct tp__conn **out);
 /* Queues len bytes on c. Returns 0 or -ENOBUFS. */
 int tp__conn_write(struct tp__conn *c, const char *buf, size_t len);
 /* Closes c; calls on_conn_closed when notify. May defer the free if busy. */

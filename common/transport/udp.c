@@ -128,6 +128,13 @@ int tp_listen_udp(struct tp *tp, const char *host, uint16_t port)
     rc = tp__addr_of_fd(fd, false, &u->local);
     if (rc < 0)
         goto err;
+    /* SO_REUSEADDR lets UDP sockets share a port: refuse a second listener of ours */
+    for (const struct tp__udp *o = tp->udp; o; o = o->next)
+        if (tp__addr_is_overlapping(&o->local, &u->local)) {
+            log_error("transport: already listening on UDP %s:%u", u->local.ip, u->local.port);
+            rc = -EADDRINUSE;
+            goto err;
+        }
     u->wildcard = tp__addr_is_wildcard(&u->local);
     rc = -ENOMEM;
     u->ev = event_new(tp->base, fd, EV_READ | EV_PERSIST, udp_readable, u);
@@ -159,7 +166,8 @@ static struct tp__udp *pick_socket(struct tp *tp, const struct tp_flow *flow)
         if (!first)
             first = u;
         if (flow->local.ss.ss_family == family && flow->local.port == u->local.port &&
-            (u->wildcard || tp_addr_is_equal(&u->local, &flow->local)))
+            (u->wildcard || tp__addr_is_wildcard(&flow->local) ||
+             tp_addr_is_equal(&u->local, &flow->local)))
             return u;
     }
     return first;

@@ -49,6 +49,13 @@ struct txn_addr {
     char host[64];
     int port;
     uint64_t conn_id;
+    /*
+     * Our own port: for a received message the port it arrived on (0 when
+     * unknown); for a destination the port to send from (0: the transport's
+     * default). Responses keep the port their request arrived on. The P-CSCF
+     * uses it for the protected ports of TS 33.203 (see common/sipstack).
+     */
+    int local_port;
 };
 
 /*
@@ -72,6 +79,13 @@ struct txn_handlers {
      * (setting *msg = NULL); otherwise the layer frees it. May be NULL.
      */
     void (*on_stray)(void *arg, osip_message_t **msg, const struct txn_addr *src);
+    /*
+     * The TU hands resp to server transaction st with txn_respond(): called once per
+     * response, before it is sent (the layer's own retransmissions are not reported),
+     * with the request still readable through txn_server_request(st). For metrics and
+     * logs; it must not answer or release st. May be NULL.
+     */
+    void (*on_respond)(void *arg, struct txn_server *st, const osip_message_t *resp);
 };
 
 /* Active transaction counts and event counters, for metrics. */
@@ -227,7 +241,8 @@ const char *txn_reason_phrase(int code);
 /*
  * Where a response to req, received from src, goes (RFC 3261 §18.2.2 with
  * RFC 3581): over TCP back on the same connection; over UDP to the source
- * address and the rport value, else the Via sent-by port (default 5060).
+ * address and the rport value, else the Via sent-by port (default 5060),
+ * from the port the request arrived on (src->local_port).
  */
 void txn_response_destination(const osip_message_t *req, const struct txn_addr *src,
                               struct txn_addr *out);

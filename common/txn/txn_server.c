@@ -56,6 +56,7 @@ void txn_response_destination(const osip_message_t *req, const struct txn_addr *
     }
     osip_via_t *via = osip_list_get(&req->vias, 0);
     out->proto = TXN_PROTO_UDP;
+    out->local_port = src->local_port; /* answered from the port it came to */
     osip_generic_param_t *received = NULL, *rport = NULL;
     if (via) {
         osip_via_param_get_byname(via, "received", &received);
@@ -271,6 +272,9 @@ int txn_respond(struct txn_server *st, osip_message_t **respp)
         }
         return -ENOTCONN;
     }
+    struct txn_layer *layer = st->layer;
+    if (layer->h.on_respond)
+        layer->h.on_respond(layer->arg, st, resp);
     osip_event_t *evt = txn__event_new(resp, false);
     if (!evt) {
         osip_message_free(resp);
@@ -278,7 +282,6 @@ int txn_respond(struct txn_server *st, osip_message_t **respp)
     }
     if (final)
         st->final = st->tu_done = true;
-    struct txn_layer *layer = st->layer;
     osip_transaction_add_event(st->tr, evt);
     txn__pump(layer); /* may free st (final response) */
     return 0;
