@@ -11,21 +11,17 @@
  * (default "hss.ctl") in the state directory: --state-dir, else
  * $IMS_STATE_DIR, else state_dir of the configuration (default "var").
  */
+#include "daemon_ctl.h"
 #include "imsctl.h"
 
 #include <errno.h>
-#include <libconfig.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
-#define EXIT_FAIL  1
-#define EXIT_USAGE 2
+#define EXIT_FAIL  IMSCTL_EXIT_FAIL
+#define EXIT_USAGE IMSCTL_EXIT_USAGE
 #define TIMEOUT_MS 30000
 
 static const char *prog = "imsctl hss";
@@ -57,111 +53,34 @@ static bool field_is_valid(const char *s)
     return s && *s && strlen(s) < 1024 && !strpbrk(s, "\t\r\n");
 }
 
-static int socket_path(const char *conf, const char *state_dir, const char *sock, char *out,
-                       size_t len)
-{
-    const char *sd = state_dir, *name = "hss.ctl", *v = NULL;
-    config_t cfg;
-    int n, rc = 0;
-
-    if (sock) {
-        n = snprintf(out, len, "%s", sock);
-        return n < 0 || (size_t)n >= len ? EXIT_USAGE : 0;
-    }
-    config_init(&cfg);
-    if (conf) {
-        if (config_read_file(&cfg, conf) != CONFIG_TRUE) {
-            fprintf(stderr, "%s: %s:%d: %s\n", prog, conf, config_error_line(&cfg),
-                    config_error_type(&cfg) == CONFIG_ERR_FILE_IO ? "cannot read the file"
-                                                                  : config_error_text(&cfg));
-            rc = EXIT_USAGE;
-            goto out;
-        }
-        if (config_lookup_string(&cfg, "control.socket", &v) == CONFIG_TRUE && *v)
-            name = v;
-    }
-    if (!sd || !*sd)
-        sd = getenv("IMS_STATE_DIR");
-    if ((!sd || !*sd) && conf && config_lookup_string(&cfg, "state_dir", &v) == CONFIG_TRUE)
-        sd = v;
-    if (!sd || !*sd)
-        sd = "var";
-    n = name[0] == '/' ? snprintf(out, len, "%s", name) : snprintf(out, len, "%s/%s", sd, name);
-    if (n < 0 || (size_t)n >= len) {
-        fprintf(stderr, "%s: control socket path too long\n", prog);
-        rc = EXIT_USAGE;
-    }
-out:
-    config_destroy(&cfg);
-    return rc;
-}
-
 /* Sends line and prints the answer. Returns the exit status. */
 static int talk(const char *path, const char *line, const char *what)
 {
-    struct sockaddr_un sun = {.sun_family = AF_UNIX};
-    char buf[2048];
-    size_t got = 0;
-    int fd, rc = EXIT_FAIL;
+    char *answer = NULL;
+    int rc = imsctl_ctl_request(prog, "the HSS", path, line, TIMEOUT_MS, &answer);
 
-    if (strlen(path) >= sizeof(sun.sun_path)) {
-        fprintf(stderr, "%s: socket path too long: %s\n", prog, path);
-        return EXIT_USAGE;
-    }
-    memcpy(sun.sun_path, path, strlen(path) + 1);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-        fprintf(stderr, "%s: cannot reach the HSS at %s: %s (is it running?)\n", prog, path,
-                strerror(errno));
-        goto out;
-    }
-    for (size_t off = 0, len = strlen(line); off < len;) {
-        ssize_t w = write(fd, line + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            fprintf(stderr, "%s: write: %s\n", prog, strerror(errno));
-            goto out;
-        }
-        off += (size_t)w;
-    }
-    while (got < sizeof(buf) - 1 && !memchr(buf, '\n', got)) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        int pr = poll(&p, 1, TIMEOUT_MS);
-        if (pr < 0 && errno == EINTR)
-            continue;
-        if (pr == 0) {
-            fprintf(stderr, "%s: no answer from the HSS within %d s\n", prog, TIMEOUT_MS / 1000);
-            goto out;
-        }
-        ssize_t r = read(fd, buf + got, sizeof(buf) - 1 - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    buf[got] = '\0';
-    buf[strcspn(buf, "\n")] = '\0';
-    if (strncmp(buf, "OK ", 3) == 0) {
-        printf("%s: S-CSCF answered %s\n", what, buf + 3);
+    if (rc)
+        return rc;
+    rc = EXIT_FAIL;
+    answer[strcspn(answer, "\n")] = '\0';
+    if (strncmp(answer, "OK ", 3) == 0) {
+        printf("%s: S-CSCF answered %s\n", what, answer + 3);
         rc = 0;
-    } else if (strncmp(buf, "FAIL ", 5) == 0) {
-        fprintf(stderr, "%s: S-CSCF answered %s\n", what, buf + 5);
-    } else if (strncmp(buf, "ERR ", 4) == 0) {
-        fprintf(stderr, "%s: %s\n", what, buf + 4);
+    } else if (strncmp(answer, "FAIL ", 5) == 0) {
+        fprintf(stderr, "%s: S-CSCF answered %s\n", what, answer + 5);
+    } else if (strncmp(answer, "ERR ", 4) == 0) {
+        fprintf(stderr, "%s: %s\n", what, answer + 4);
     } else {
-        fprintf(stderr, "%s: unexpected answer from the HSS: '%s'\n", what, buf);
+        fprintf(stderr, "%s: unexpected answer from the HSS: '%s'\n", what, answer);
     }
-out:
-    if (fd >= 0)
-        close(fd);
+    free(answer);
     return rc;
 }
 
 int imsctl_hss_main(int argc, char **argv)
 {
-    const char *conf = NULL, *state_dir = NULL, *sock = NULL, *cmd = NULL, *id = NULL;
+    struct imsctl_ctl_opts opts = {0};
+    const char *cmd = NULL, *id = NULL;
     const char *info = NULL;
     long reason = 0;
     char path[512], line[4096], what[1100];
@@ -170,15 +89,14 @@ int imsctl_hss_main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
+        int taken = imsctl_ctl_opt(prog, &opts, false, argc, argv, &i);
+        if (taken < 0)
+            return EXIT_USAGE;
+        if (taken)
+            continue;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             return 0;
-        } else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
-            slot = &conf;
-        } else if (strcmp(a, "--state-dir") == 0) {
-            slot = &state_dir;
-        } else if (strcmp(a, "--socket") == 0) {
-            slot = &sock;
         } else if (strcmp(a, "--info") == 0) {
             slot = &info;
         } else if (strcmp(a, "--reason") == 0) {
@@ -239,7 +157,7 @@ int imsctl_hss_main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    rc = socket_path(conf, state_dir, sock, path, sizeof(path));
+    rc = imsctl_socket_path(prog, &opts, "hss.ctl", path, sizeof(path));
     if (rc)
         return rc;
     snprintf(what, sizeof(what), "%s %s", cmd, id);

@@ -10,5 +10,7 @@
 int imsctl_aka_main(int argc, char **argv);
 int imsctl_subscriber_main(int argc, char **argv);
 int imsctl_hss_main(int argc, char **argv);
+int imsctl_reg_main(int argc, char **argv);
+int imsctl_pcscf_main(int argc, char **argv);
 
 #endif

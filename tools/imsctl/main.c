@@ -13,6 +13,8 @@ static const struct command commands[] = {
     {"aka", imsctl_aka_main, "compute Milenage/AKA values from K, OP or OPc, RAND, SQN, AMF"},
     {"subscriber", imsctl_subscriber_main, "provision subscribers in the HSS store"},
     {"hss", imsctl_hss_main, "ask the running HSS to send RTR or PPR"},
+    {"reg", imsctl_reg_main, "show the registrations of the running S-CSCF"},
+    {"pcscf", imsctl_pcscf_main, "show the UEs the running P-CSCF serves"},
 };
 
 static void usage(FILE *out)
