@@ -9,13 +9,13 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "${IMSCORE_SOURCE_DIR:-$HERE/../../..}/tests/integration/lib/lab.sh"
 
 lab_init lab_harness 10
-lab_assert_eq "$P_PORT $I_PORT $S_PORT $AS_PORT" "5070 4070 6070 5080" "SIP ports at offset 10"
-lab_assert_eq "$HSS_DIAM $I_DIAM $S_DIAM $UE_PORT" "3878 3879 3880 7070" "Diameter/UE ports at offset 10"
+lab_assert_eq "$P_PORT $I_PORT $S_PORT $AS_PORT" "5070 4070 6070 15080" "SIP ports at offset 10 (the AS 10000 up)"
+lab_assert_eq "$HSS_DIAM $I_DIAM $S_DIAM $UE_PORT" "13878 13879 13880 7070" "Diameter (10000 up)/UE ports at offset 10"
 
 # ---- rendering: the contract numbers move, nothing else does.
 lab_render hss
 conf=$(cat "$LAB_DIR/hss.conf")
-lab_assert_match "$conf" '^[[:space:]]*port = 3878;' "rendered HSS Diameter port"
+lab_assert_match "$conf" '^[[:space:]]*port = 13878;' "rendered HSS Diameter port"
 lab_assert_match "$conf" 'scscf\.ims\.mnc001\.mcc001\.3gppnetwork\.org:6070' "rendered S-CSCF URI in hss.conf"
 if grep -Eq '(^|[^0-9])(3868|6060)([^0-9]|$)' "$LAB_DIR/hss.conf"; then
     lab_fail "lab_render left a contract port number in hss.conf"

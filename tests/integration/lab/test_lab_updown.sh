@@ -36,7 +36,7 @@ rm -rf "$A" "$B"
 
 up_a=$(lab "$A" 30 up 2>&1) || fail "./lab up (A) failed: $up_a"
 up_b=$(lab "$B" 40 up 2>&1) || fail "./lab up (B) failed: $up_b"
-for want in "hss *pid [0-9]+ *Diameter 127\\.0\\.0\\.1:3898" "IMPI  001010000000001@ims\\.mnc001" \
+for want in "hss *pid [0-9]+ *Diameter 127\\.0\\.0\\.1:13898" "IMPI  001010000000001@ims\\.mnc001" \
     "K     696d73636f72652d64656d6f2d6b3031" "sipp -sf .*uac-register-aka\\.xml"; do
     grep -Eq -- "$want" <<<"$up_a" || fail "./lab up output lacks /$want/: $up_a"
 done
@@ -52,10 +52,10 @@ pa=$(status_pid "$st_a" hss)
 pb=$(status_pid "$st_b" hss)
 { [ -n "$pa" ] && [ -n "$pb" ]; } || fail "status does not show both HSSs running: $st_a / $st_b"
 [ "$pa" != "$pb" ] || fail "both labs report the same hss pid"
-grep -q 'Diameter 127.0.0.1:3898' <<<"$st_a" || fail "status A: wrong port: $st_a"
-grep -q 'Diameter 127.0.0.1:3908' <<<"$st_b" || fail "status B: wrong port: $st_b"
-ss -Hltn 'sport = :3898' | grep -q . || fail "nothing listens on 3898"
-ss -Hltn 'sport = :3908' | grep -q . || fail "nothing listens on 3908"
+grep -q 'Diameter 127.0.0.1:13898' <<<"$st_a" || fail "status A: wrong port: $st_a"
+grep -q 'Diameter 127.0.0.1:13908' <<<"$st_b" || fail "status B: wrong port: $st_b"
+ss -Hltn 'sport = :13898' | grep -q . || fail "nothing listens on 13898"
+ss -Hltn 'sport = :13908' | grep -q . || fail "nothing listens on 13908"
 
 # The printed SIPp command line works: with a CSCF up it registers the demo user (one retry
 # for SIPp 3.6.1's RES-with-0x00 bug); with only the HSS it must time out, not stop on a

@@ -158,8 +158,14 @@ lab__ports() {
         lab_fail "port offset '$o' is not a number 0..900"
     fi
     LAB_OFFSET=$o
-    P_PORT=$((5060 + o)) I_PORT=$((4060 + o)) S_PORT=$((6060 + o)) AS_PORT=$((5070 + o))
-    HSS_DIAM=$((3868 + o)) I_DIAM=$((3869 + o)) S_DIAM=$((3870 + o)) UE_PORT=$((7060 + o))
+    # With an offset, the Diameter and AS ports also move 10000 up: otherwise offsets 190
+    # apart collide (S-CSCF Diameter 3870+X = I-CSCF SIP 4060+Y), and so do offsets 10
+    # apart (AS 5070+X = P-CSCF 5080+X). Offset 0 keeps the contract ports.
+    local far=0
+    [ "$o" -gt 0 ] && far=10000
+    P_PORT=$((5060 + o)) I_PORT=$((4060 + o)) S_PORT=$((6060 + o)) AS_PORT=$((5070 + far + o))
+    HSS_DIAM=$((3868 + far + o)) I_DIAM=$((3869 + far + o)) S_DIAM=$((3870 + far + o))
+    UE_PORT=$((7060 + o))
     # Prometheus endpoints (metrics.port): hss 9090, icscf 9091, scscf 9092, pcscf 9093.
     HSS_METRICS=$((9090 + o)) I_METRICS=$((9091 + o)) S_METRICS=$((9092 + o)) P_METRICS=$((9093 + o))
     export LAB_OFFSET P_PORT I_PORT S_PORT AS_PORT HSS_DIAM I_DIAM S_DIAM UE_PORT
