@@ -4,6 +4,7 @@
  * server transaction's id.
  */
 #include "icscf_context.h"
+#include "icscf_metrics.h"
 
 #include "log/log.h"
 #include "txn/txn.h"
@@ -13,6 +14,7 @@
 
 static void on_lia(uint64_t ctx_id, int status, const struct cx_lia *ans)
 {
+    icscf_metrics_cx_answer("LIR", status, ans ? &ans->result : NULL);
     icscf_initial_on_lia(ctx_id, status, ans);
 }
 
@@ -33,6 +35,8 @@ int icscf_cx_lir_send(struct txn_server *st, const char *impu)
     if (rc)
         log_warn("icscf: LIR for %s not sent: %s", impu, strerror(-rc));
     else
+        metrics_ims_cx_request(icscf_ims(), "LIR");
+    if (rc == 0)
         log_info("icscf: LIR impu=%s", impu);
     return rc;
 }

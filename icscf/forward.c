@@ -3,7 +3,8 @@
  * §5.3.1.3): each attempt is one client transaction; no final answer within
  * scscf_timeout, a transport error or a 5xx makes it try the next S-CSCF of
  * the list. Responses are relayed upstream without our Via. Only this
- * transaction state is kept; it is freed with the final answer.
+ * transaction state is kept; it is freed with the final answer. A REGISTER
+ * sent to the Server-Name of a UAA is re-selected (reselect.c) when it fails.
  */
 #include "icscf_context.h"
 
@@ -25,6 +26,7 @@ struct fwd {
     size_t order[ICSCF_MAX_SCSCFS];
     size_t n, idx;
     bool route;
+    bool reselect;         /* on failure, icscf_reselect_start() instead of answering */
     struct txn_client *ct; /* current attempt, NULL when none */
     struct event *timer;
     osip_message_t *last; /* last 5xx received, owned; relayed when all fail */
@@ -78,8 +80,14 @@ static struct txn_server *fwd_server(const struct fwd *f)
 /* All attempts failed: relay the last 5xx, or 504 after timeouts (RFC 3261 §16.7). */
 static void fwd_give_up(struct fwd *f)
 {
+    struct icscf_context *ic = icscf_self();
     struct txn_server *st = fwd_server(f);
 
+    if (st && f->reselect && f->n > 0 &&
+        icscf_reselect_start(st, ic->scscfs[f->order[0]].name) == 0) {
+        fwd_free(f);
+        return;
+    }
     if (st) {
         if (f->last) {
             txn_respond(st, &f->last);
@@ -187,6 +195,7 @@ static void on_response(void *arg, struct txn_client *ct, osip_message_t **resp,
     }
     if (proxy_pop_via(*resp, sipstack_self(ic->sip)) != 0) {
         log_warn("icscf: response without our Via dropped");
+        f->reselect = false; /* the S-CSCF answered: not a case for re-selection */
         fwd_give_up(f);
         return;
     }
@@ -195,7 +204,7 @@ static void on_response(void *arg, struct txn_client *ct, osip_message_t **resp,
     fwd_free(f);
 }
 
-void icscf_forward(struct txn_server *st, const size_t *order, size_t n, bool route)
+void icscf_forward(struct txn_server *st, const size_t *order, size_t n, bool route, bool reselect)
 {
     struct icscf_context *ic = icscf_self();
     const struct proxy_self *me = sipstack_self(ic->sip);
@@ -227,6 +236,7 @@ void icscf_forward(struct txn_server *st, const size_t *order, size_t n, bool ro
     memcpy(f->order, order, n * sizeof(*order));
     f->n = n;
     f->route = route;
+    f->reselect = reselect;
     f->st_id = txn_server_id(st);
     f->next = fwds;
     fwds = f;

@@ -5,6 +5,7 @@
 
 #include "fdconf/fdconf_cfg.h"
 #include "log/log.h"
+#include "metrics/metrics.h"
 #include "txn/txn.h"
 
 #include <errno.h>
@@ -39,6 +40,7 @@ const struct cfg_spec icscf_schema[] = {
     {"sip.aliases", CFG_STRING_LIST, 0, NULL, 0, 7, NULL,
      "other names meaning this I-CSCF in Route/Request-URI (FQDN, home domain)", NULL},
     FDCONF_CFG_SPECS("3869"),
+    METRICS_CFG_SPECS("9091"),
     {"hss.realm", CFG_STRING, 0, NULL, 0, 0, NULL,
      "Destination-Realm of UAR/LIR (default: diameter.realm)", NULL},
     {"hss.identity", CFG_STRING, 0, NULL, 0, 0, NULL,

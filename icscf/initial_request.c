@@ -45,6 +45,6 @@ void icscf_initial_request(struct txn_server *st, const osip_message_t *req)
 void icscf_initial_on_lia(uint64_t st_id, int status, const struct cx_lia *ans)
 {
     icscf_cx_route_answer(st_id, true, status, ans ? &ans->result : NULL,
-                          ans ? ans->server_name : NULL, ans ? &ans->caps : NULL);
+                          ans ? ans->server_name : NULL, ans ? &ans->caps : NULL, NULL);
     log_trace_set(NULL); /* set from the request by icscf_cx_route_answer() */
 }

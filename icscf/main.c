@@ -8,6 +8,7 @@
  * Runs in the foreground, logs to stderr, stops cleanly on SIGTERM/SIGINT.
  */
 #include "icscf_context.h"
+#include "icscf_metrics.h"
 
 #include "cfg/cfg.h"
 #include "cx/cx.h"
@@ -87,7 +88,10 @@ int main(int argc, char **argv)
     if (icscf_context_load(&cfg, cli.state_dir, !cli.check_config) != 0)
         goto out;
     if (cli.check_config) {
-        status = fdconf_write_cfg(ic->cfg, ic->run_dir, "icscf", true, NULL, 0) == 0 ? 0 : 1;
+        status = fdconf_write_cfg(ic->cfg, ic->run_dir, "icscf", true, NULL, 0) == 0 &&
+                         metrics_cfg_check(ic->cfg) == 0
+                     ? 0
+                     : 1;
         goto out;
     }
     if ((rc = loop_new(&loop)) != 0) {
@@ -109,6 +113,9 @@ int main(int argc, char **argv)
     sc.tcp = ic->sip_tcp;
     sc.aliases = ic->aliases;
     sc.n_aliases = ic->n_aliases;
+    if ((rc = icscf_metrics_start(loop, ic->cfg)) != 0)
+        goto out;
+    sc.metrics = icscf_ims();
     if ((rc = sipstack_new(loop, &sc, &handlers, NULL, NULL, &ic->sip)) != 0)
         goto out;
     if (loop_on_signals(loop, on_term, on_hup, loop))
@@ -131,7 +138,9 @@ out:
     icscf_forward_free_all();
     if (cx_up)
         cx_shutdown();
+    icscf_reselect_free_all();
     sipstack_free(ic->sip);
+    icscf_metrics_stop();
     ic->sip = NULL;
     loop_free(loop);
     cfg_free(cfg);

@@ -7,10 +7,13 @@
  *   pcscf [-c config/pcscf.conf] [--state-dir DIR] [--check-config] [-v] [-l LEVEL]
  *
  * Runs in the foreground, logs to stderr, stops cleanly on SIGTERM/SIGINT.
- * With ipsec.enabled = true it refuses to start when the kernel cannot
- * install ESP SAs (see docs/ipsec.md).
+ * With ipsec.enabled = true it listens on the protected ports of its pool and
+ * refuses to start when the kernel cannot install ESP SAs, unless ipsec.sa =
+ * none (see docs/ipsec.md).
  */
+#include "control.h"
 #include "pcscf_context.h"
+#include "pcscf_metrics.h"
 #include "xfrm_detect.h"
 
 #include "cfg/cfg.h"
@@ -48,7 +51,9 @@ static void on_conn_closed(void *arg, uint64_t conn_id)
 
     for (; ue; ue = next) {
         next = ue->next;
-        if (ue->flow.proto == TXN_PROTO_TCP && ue->flow.conn_id == conn_id)
+        /* a UE on SAs no longer needs the unprotected connection of its first REGISTER */
+        if (ue->flow.proto == TXN_PROTO_TCP && ue->flow.conn_id == conn_id &&
+            !pcscf_ue_is_protected(ue))
             pcscf_ue_purge(ue, "TCP flow closed");
     }
 }
@@ -64,6 +69,12 @@ static int check_ipsec(void)
                  "sec-agree headers are still negotiated");
         return 0;
     }
+    if (pcscf_self()->ipsec_sa_none) {
+        log_warn("pcscf: ipsec: ipsec.sa = none: no ESP SA is installed here; requests are "
+                 "trusted on the protected ports only, which is integrity protection ONLY when "
+                 "something in front of the P-CSCF does ESP for these ports (docs/ipsec.md)");
+        return 0;
+    }
     st = pcscf_esp_detect(why, sizeof(why));
     if (st != PCSCF_ESP_AVAILABLE) {
         log_error("pcscf: ipsec.enabled = true but %s (%s); set ipsec.enabled = false or see "
@@ -72,9 +83,9 @@ static int check_ipsec(void)
         return -ENOTSUP;
     }
     log_info("pcscf: ipsec: %s", why);
-    log_error("pcscf: ipsec.enabled = true: SA installation is not wired into the daemon yet "
-              "(only the XFRM message builder exists); use ipsec.enabled = false");
-    return -ENOTSUP;
+    if (pcscf_ipsec_open() != 0)
+        return -ENOTSUP;
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -93,7 +104,7 @@ int main(int argc, char **argv)
     if (pcscf_context_load(&cfg, cli.state_dir, !cli.check_config) != 0)
         goto out;
     if (cli.check_config) {
-        status = 0;
+        status = metrics_cfg_check(pc->cfg) == 0 ? 0 : 1;
         goto out;
     }
     if (check_ipsec() != 0)
@@ -112,17 +123,23 @@ int main(int argc, char **argv)
     sc.advertise = pc->advertise;
     sc.aliases = pc->alias_v;
     sc.n_aliases = pc->n_aliases;
-    if ((rc = sipstack_new(loop, &sc, &handlers, on_conn_closed, NULL, &pc->sip)) != 0)
+    if ((rc = pcscf_metrics_start(loop, pc->cfg)) != 0)
         goto out;
-    if (loop_on_signals(loop, on_term, NULL, loop) != 0)
+    sc.metrics = pcscf_ims();
+    if ((rc = sipstack_new(loop, &sc, &handlers, on_conn_closed, NULL, &pc->sip)) != 0 ||
+        (rc = pcscf_protected_listen()) != 0)
+        goto out;
+    if (loop_on_signals(loop, on_term, NULL, loop) != 0 || pcscf_control_start(loop) != 0)
         goto out;
     log_notice("pcscf: ready: SIP on %s:%d (%s%s), I-CSCF %s:%d, Path <%s>, ipsec %s",
                pc->sip_listen, pc->sip_port, pc->sip_udp ? "udp" : "",
                pc->sip_tcp ? (pc->sip_udp ? "+tcp" : "tcp") : "", pc->icscf.host, pc->icscf.port,
-               pc->path_uri, pc->ipsec ? "on" : "off");
+               pc->path_uri, pc->ipsec ? (pc->ipsec_sa_none ? "on (sa none)" : "on") : "off");
     status = loop_run(loop) == 0 ? 0 : 1;
 out:
+    pcscf_control_stop();
     sipstack_free(pc->sip);
+    pcscf_metrics_stop();
     pc->sip = NULL;
     loop_free(loop);
     cfg_free(cfg);

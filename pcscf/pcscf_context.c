@@ -5,8 +5,11 @@
 #include "pcscf_context.h"
 
 #include "sec_agree.h"
+#include "xfrm_nl.h"
 
+#include "ctl/ctl.h"
 #include "log/log.h"
+#include "metrics/metrics.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +22,7 @@ static const char *const levels[] = {"error", "warn", "notice", "info", "debug",
 static const char *const transports[] = {"udp", "tcp", NULL};
 static const char *const algs[] = {"hmac-sha-1-96", "hmac-md5-96", NULL};
 static const char *const ealgs[] = {"null", "aes-cbc", NULL};
+static const char *const sa_modes[] = {"kernel", "none", NULL};
 
 static const struct cfg_spec host_schema[] = {
     {"name", CFG_STRING, CFG_REQUIRED, NULL, 0, 0, NULL, "host name used in SIP URIs", NULL},
@@ -62,6 +66,12 @@ const struct cfg_spec pcscf_schema[] = {
     {"ipsec.spi_max", CFG_INT, 0, "65535", 256, 0xffffffffLL, NULL, "last SPI of the pool", NULL},
     {"ipsec.port_min", CFG_PORT, 0, "6100", 0, 0, NULL, "first protected port of the pool", NULL},
     {"ipsec.port_max", CFG_PORT, 0, "6199", 0, 0, NULL, "last protected port of the pool", NULL},
+    {"ipsec.sa", CFG_STRING, 0, "kernel", 0, 0, sa_modes,
+     "kernel: install the ESP SAs over XFRM; none: do not (ESP is done outside the P-CSCF, or "
+     "a test without ESP): the protected ports are still enforced (docs/ipsec.md)",
+     NULL},
+    CTL_CFG_SPEC("pcscf.ctl", "imsctl pcscf"),
+    METRICS_CFG_SPECS("9093"),
     {"reg_subscribe_expires", CFG_DURATION, 0, "600000", 60, 4000000, NULL,
      "Expires of the P-CSCF's own reg-event SUBSCRIBE", NULL},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
@@ -135,6 +145,8 @@ int pcscf_context_load(struct cfg **cfgp, const char *state_dir, bool create_dir
     }
 
     self.ipsec = cfg_bool(c, "ipsec.enabled");
+    self.ipsec_sa_none = strcmp(cfg_str(c, "ipsec.sa"), "none") == 0;
+    self.prot_port_min = (int)cfg_int(c, "ipsec.port_min");
     n = cfg_list_count(c, "ipsec.algs");
     for (i = 0; i < n; i++)
         self.alg_pref[self.n_alg++] = cfg_list_str(c, "ipsec.algs", i);
@@ -168,8 +180,16 @@ void pcscf_context_free(void)
     while (self.ues) {
         struct pcscf_ue *ue = self.ues;
         self.ues = ue->next;
+        pcscf_ue_sa_remove_all(ue); /* no SA outlives the daemon */
         free(ue);
     }
+    while (self.gone) {
+        struct pcscf_ue *ue = self.gone;
+        self.gone = ue->next;
+        free(ue);
+    }
+    pcscf_xfrm_nl_close(self.xfrm);
+    free(self.prot_self);
     pcscf_pool_free(self.pool);
     cfg_free(self.cfg);
     memset(&self, 0, sizeof(self));
@@ -203,16 +223,38 @@ struct pcscf_ue *pcscf_ue_by_flow(const struct txn_addr *flow)
     return NULL;
 }
 
+static bool ue_has_uri(const struct pcscf_ue *ue, const char *uri)
+{
+    if (sip_uri_aor_is_equal(ue->contact, uri))
+        return true;
+    for (size_t i = 0; i < ue->n_assoc; i++)
+        if (sip_uri_aor_is_equal(ue->assoc[i], uri))
+            return true;
+    return false;
+}
+
 struct pcscf_ue *pcscf_ue_by_uri(const char *uri)
 {
-    for (struct pcscf_ue *ue = self.ues; ue; ue = ue->next) {
-        if (ue->state != PCSCF_UE_REGISTERED)
-            continue;
-        if (sip_uri_aor_is_equal(ue->contact, uri))
+    for (struct pcscf_ue *ue = self.ues; ue; ue = ue->next)
+        if (ue->state == PCSCF_UE_REGISTERED && ue_has_uri(ue, uri))
             return ue;
-        for (size_t i = 0; i < ue->n_assoc; i++)
-            if (sip_uri_aor_is_equal(ue->assoc[i], uri))
-                return ue;
+    return NULL;
+}
+
+const struct pcscf_ue *pcscf_ue_gone_by_uri(const char *uri)
+{
+    time_t now = time(NULL);
+
+    for (struct pcscf_ue **p = &self.gone; *p;) {
+        struct pcscf_ue *ue = *p;
+        if (ue->expires_at <= now) {
+            *p = ue->next;
+            free(ue);
+            continue;
+        }
+        if (ue_has_uri(ue, uri))
+            return ue;
+        p = &ue->next;
     }
     return NULL;
 }
@@ -249,11 +291,20 @@ void pcscf_ue_purge(struct pcscf_ue *ue, const char *why)
         if (*p != ue)
             continue;
         *p = ue->next;
+        pcscf_ue_sa_remove_all(ue);
         if (ue->have_slot)
             pcscf_pool_release(self.pool, &ue->slot);
         log_info("pcscf: %s on %s:%d purged (%s); %zu protected-port slots in use", ue->impu,
                  ue->flow.host, ue->flow.port, why, pcscf_pool_in_use(self.pool));
-        free(ue);
+        if (ue->state != PCSCF_UE_REGISTERED) {
+            free(ue);
+            return;
+        }
+        /* kept aside, unprotected, for the NOTIFY that ends its own subscription */
+        ue->have_slot = ue->sa_on = ue->old_on = ue->sec = false;
+        ue->expires_at = time(NULL) + PCSCF_GONE_LINGER_S;
+        ue->next = self.gone;
+        self.gone = ue;
         return;
     }
 }

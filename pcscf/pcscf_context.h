@@ -7,6 +7,7 @@
 #define PCSCF_CONTEXT_H
 
 #include "ipsec_pool.h"
+#include "xfrm_msg.h"
 
 #include "cfg/cfg.h"
 #include "sip/sip.h"
@@ -19,6 +20,7 @@
 #include <time.h>
 
 struct loop;
+struct pcscf_xfrm_nl;
 
 #define PCSCF_MAX_ROUTES 4
 #define PCSCF_MAX_ASSOC  8
@@ -50,6 +52,13 @@ struct pcscf_ue {
     bool have_slot;
     struct pcscf_pool_entry slot;
     struct sip_sec_mech client, server;
+    /* ipsec.enabled: this UE's SAs in the kernel (ue_ipsec.c) */
+    bool sa_on;                  /* sa is installed (it uses slot) */
+    struct pcscf_xfrm_params sa; /* what removes them again */
+    bool old_on;                 /* re-registration: the previous SAs, until its 200 */
+    struct pcscf_xfrm_params old_sa;
+    struct pcscf_pool_entry old_slot;
+    struct sip_sec_mech old_server;
     char routes[PCSCF_MAX_ROUTES][SIP_URI_MAX]; /* Service-Route */
     size_t n_routes;
     char assoc[PCSCF_MAX_ASSOC][SIP_URI_MAX]; /* P-Associated-URI */
@@ -83,10 +92,17 @@ struct pcscf_context {
     const char *alg_pref[PCSCF_MAX_PREF], *ealg_pref[PCSCF_MAX_PREF];
     size_t n_alg, n_ealg;
     struct pcscf_pool *pool;
+    struct pcscf_xfrm_nl *xfrm;   /* ipsec.enabled: the XFRM socket, owned */
+    bool ipsec_sa_none;           /* ipsec.sa = "none": no XFRM here, ESP is done outside */
+    int prot_port_min;            /* ipsec.port_min: slot i has port-c = min + 2i (protected.c) */
+    struct proxy_self *prot_self; /* per slot: our identity with port-c, for requests to UEs */
+    size_t n_prot_self;
     struct pcscf_host_map hosts[PCSCF_MAX_HOSTS];
     size_t n_hosts;
     uint32_t reg_sub_expires;
     struct pcscf_ue *ues;
+    struct pcscf_ue
+        *gone; /* purged registered UEs, kept PCSCF_GONE_LINGER_S for their last NOTIFY */
     uint64_t next_ue_id;
 };
 
@@ -123,8 +139,22 @@ struct pcscf_ue *pcscf_ue_by_id(uint64_t id);
 /* Creates a UE (owned by the registry). Returns it, or NULL on ENOMEM. */
 struct pcscf_ue *pcscf_ue_new(const char *impu, const struct txn_addr *flow);
 
-/* Purges ue: releases its pool slot (and SAs), forgets it. why is logged. */
+/*
+ * Purges ue: releases its pool slot (and SAs), forgets it. why is logged. A
+ * registered UE is kept aside (without slot or SAs) for PCSCF_GONE_LINGER_S
+ * seconds, so that the NOTIFY ending its own reg-event subscription, which
+ * the S-CSCF sends after the de-registration, still reaches it over its flow.
+ */
 void pcscf_ue_purge(struct pcscf_ue *ue, const char *why);
+
+#define PCSCF_GONE_LINGER_S 32
+
+/*
+ * Finds a UE purged less than PCSCF_GONE_LINGER_S ago whose contact or
+ * associated URIs match uri, or NULL. Only for the final NOTIFY of its own
+ * reg-event subscription.
+ */
+const struct pcscf_ue *pcscf_ue_gone_by_uri(const char *uri);
 
 /* Drops every UE whose registration expired or whose challenge was not answered in time. */
 void pcscf_ue_expire(void);
@@ -149,6 +179,70 @@ int pcscf_reg_subscribe(struct pcscf_ue *ue);
 
 /* reg_subscribe.c: true when req is a NOTIFY for one of our subscriptions; it is then handled. */
 bool pcscf_reg_notify(struct txn_server *st, const osip_message_t *req);
+
+/* ---- ue_ipsec.c: IPsec SAs per UE; every function is a no-op when ipsec is off ---- */
+
+/* Opens the XFRM socket (pc->xfrm) when ipsec is on. Returns 0 or a negative errno (logged). */
+int pcscf_ipsec_open(void);
+
+/*
+ * on_401, before the pool slot is taken: a registered UE's SAs become the
+ * "old" ones (kept until the re-REGISTER's 200) and the new SAs get a new
+ * slot; the temporary SAs of an earlier challenge are removed.
+ */
+void pcscf_ue_sa_prepare(struct pcscf_ue *ue);
+
+/*
+ * on_401, after Security-Server was built: installs ue's SAs from its flow,
+ * slot, client/server mechanisms, ck and ik. Returns 0, or a negative errno
+ * after logging why and putting back the old SAs of a re-registration; the
+ * caller then answers 500 (pcscf_ue_sa_fail_response()).
+ */
+int pcscf_ue_sa_install(struct pcscf_ue *ue);
+
+/* Turns the 401 resp (owned by the caller) into a 500 without challenge or Security-Server. */
+void pcscf_ue_sa_fail_response(osip_message_t *resp);
+
+/* on_200 of a REGISTER: removes the old SAs of a re-registration after the 200 went out. */
+void pcscf_ue_sa_on_200(struct pcscf_ue *ue);
+
+/* A REGISTER failed (final >= 300, not 401): a re-registration drops its new SAs, keeps the old. */
+void pcscf_ue_sa_on_failure(struct pcscf_ue *ue);
+
+/* Purge and shutdown: removes every SA of ue and releases the old slot (not ue->slot). */
+void pcscf_ue_sa_remove_all(struct pcscf_ue *ue);
+
+/* ---- protected.c: the protected ports of TS 33.203 §7.1 (ipsec on) ---- */
+
+/*
+ * ipsec on: opens UDP (and TCP when sip.tcp) listeners on every protected
+ * port of the pool (port-c and port-s of each slot) and the per-slot
+ * identities used in the Via of requests sent to UEs. A no-op with ipsec
+ * off. Returns 0 or a negative errno (logged; the daemon then exits).
+ */
+int pcscf_protected_listen(void);
+
+/* True when ipsec is on and local_port is one of our protected ports. */
+bool pcscf_port_is_protected(int local_port);
+
+/*
+ * The UE whose security association src arrived over: a request that came
+ * to the P-CSCF's port-s of the UE's current (or, during a re-registration,
+ * previous) SAs from the UE's address and port-c. Any state (a challenged UE
+ * sends its second REGISTER this way). NULL when none.
+ */
+struct pcscf_ue *pcscf_ue_by_sa(const struct txn_addr *src);
+
+/*
+ * Where a request to ue goes: with SAs, the UE's port-s from our port-c (the
+ * SAs in use: the previous ones until a re-registration's 200); else its
+ * flow. *self gets the identity for the Via (port-c), or the stack's own.
+ */
+void pcscf_ue_destination(const struct pcscf_ue *ue, struct txn_addr *out,
+                          const struct proxy_self **self);
+
+/* True when ue has SAs (current or previous): it must use them for every request. */
+bool pcscf_ue_is_protected(const struct pcscf_ue *ue);
 
 /* request.c: answers st with code (and the log line says why). */
 void pcscf_reply(struct txn_server *st, int code, const char *reason);

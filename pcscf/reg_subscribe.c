@@ -3,8 +3,10 @@
  * registered UE (TS 24.229 §5.2.3, RFC 3680). After the 200 of a
  * registration it sends SUBSCRIBE (Event: reg, Request-URI the IMPU, Route
  * the UE's Service-Route) and handles the NOTIFYs: a registration or our
- * contact terminated (deregistered, expired, rejected, unregistered) or the
- * subscription terminated purges the UE and its SAs.
+ * contact terminated (expired, deactivated, probation, unregistered,
+ * rejected) or the subscription terminated purges the UE and its SAs. A
+ * NOTIFY addressed to us in no subscription we know (say, late, after the
+ * purge) gets 481 (RFC 6665 §4.1.3).
  */
 #include "pcscf_context.h"
 
@@ -101,38 +103,85 @@ int pcscf_reg_subscribe(struct pcscf_ue *ue)
         return rc;
     }
     ue->sub_active = true;
-    log_info("pcscf: %s: SUBSCRIBE Event: reg sent to %s:%d", ue->impu, dst.host, dst.port);
+    log_info("pcscf: %s: SUBSCRIBE Event: reg sent to %s:%d (Call-ID %s, tag %s)", ue->impu,
+             dst.host, dst.port, ue->sub_call_id, ue->sub_from_tag);
     return 0;
 }
 
-static struct pcscf_ue *ue_by_subscription(const char *call_id)
+/* The UE whose subscription dialog req is in (Call-ID and our From tag as To tag), or NULL. */
+static struct pcscf_ue *ue_by_dialog(const osip_message_t *req)
 {
+    osip_generic_param_t *tag = NULL;
+    char cid[160];
+
+    if (!req->call_id || !req->call_id->number || !req->to || osip_to_get_tag(req->to, &tag) != 0 ||
+        !tag || !tag->gvalue)
+        return NULL;
+    snprintf(cid, sizeof(cid), "%s%s%s", req->call_id->number, req->call_id->host ? "@" : "",
+             req->call_id->host ? req->call_id->host : "");
     for (struct pcscf_ue *ue = pcscf_self()->ues; ue; ue = ue->next)
-        if (ue->sub_call_id[0] && strcmp(ue->sub_call_id, call_id) == 0)
+        if (ue->sub_call_id[0] && strcmp(ue->sub_call_id, cid) == 0 &&
+            strcmp(ue->sub_from_tag, tag->gvalue) == 0)
             return ue;
     return NULL;
 }
 
-/* Returns a reason when the reginfo says the UE's registration or contact ended, else NULL. */
-static const char *reginfo_ended(const struct xml_reginfo *ri, const struct pcscf_ue *ue)
+/*
+ * Returns a reason when the reginfo ends the registration of a UE (impu, its
+ * associated URIs assoc[n_assoc], its registered contact), else NULL: a
+ * registration of one of its identities is terminated, or its contact is
+ * terminated or has an event that ends it (expired, deactivated, probation,
+ * unregistered, rejected). The reason is a static string.
+ */
+static const char *pcscf_reginfo_ended(const struct xml_reginfo *ri, const char *impu,
+                                       const char *const *assoc, size_t n_assoc,
+                                       const char *contact)
 {
-    for (size_t i = 0; i < ri->n_registrations; i++) {
+    for (size_t i = 0; ri && impu && contact && i < ri->n_registrations; i++) {
         const struct xml_reginfo_registration *r = &ri->registrations[i];
-        if (!sip_uri_aor_is_equal(r->aor, ue->impu))
+        bool mine = sip_uri_aor_is_equal(r->aor, impu);
+
+        for (size_t a = 0; !mine && assoc && a < n_assoc; a++)
+            mine = assoc[a] && sip_uri_aor_is_equal(r->aor, assoc[a]);
+        if (!mine)
             continue;
         if (r->state == XML_REGISTRATION_TERMINATED)
-            return "reginfo: registration terminated";
+            return "registration terminated";
         for (size_t k = 0; k < r->n_contacts; k++) {
             const struct xml_reginfo_contact *c = &r->contacts[k];
-            if (c->state == XML_CONTACT_TERMINATED && sip_uri_aor_is_equal(c->uri, ue->contact))
+            if (!sip_uri_aor_is_equal(c->uri, contact))
+                continue;
+            /* RFC 3680 §5.1: these events end a contact, whatever state is written. */
+            switch (c->event) {
+            case XML_EVENT_EXPIRED:
+            case XML_EVENT_DEACTIVATED:
+            case XML_EVENT_PROBATION:
+            case XML_EVENT_UNREGISTERED:
+            case XML_EVENT_REJECTED:
                 return xml_contact_event_name(c->event);
+            default:
+                if (c->state == XML_CONTACT_TERMINATED)
+                    return "contact terminated";
+                break;
+            }
         }
     }
     return NULL;
 }
 
+/* pcscf_reginfo_ended() for a UE. */
+static const char *reginfo_ended(const struct xml_reginfo *ri, const struct pcscf_ue *ue)
+{
+    const char *assoc[PCSCF_MAX_ASSOC];
+
+    for (size_t i = 0; i < ue->n_assoc && i < PCSCF_MAX_ASSOC; i++)
+        assoc[i] = ue->assoc[i];
+    return pcscf_reginfo_ended(ri, ue->impu, assoc, ue->n_assoc, ue->contact);
+}
+
 bool pcscf_reg_notify(struct txn_server *st, const osip_message_t *req)
 {
+    struct pcscf_context *pc = pcscf_self();
     struct sip_substate ss;
     struct xml_reginfo *ri = NULL;
     osip_body_t *body = NULL;
@@ -140,16 +189,25 @@ bool pcscf_reg_notify(struct txn_server *st, const osip_message_t *req)
     const char *ended = NULL;
     char pkg[32] = "", err[160] = "";
 
-    if (!sip_msg_is_method(req, "NOTIFY") || !req->call_id || !req->call_id->number)
+    if (!sip_msg_is_method(req, "NOTIFY"))
         return false;
-    {
-        char cid[160];
-        snprintf(cid, sizeof(cid), "%s%s%s", req->call_id->number, req->call_id->host ? "@" : "",
-                 req->call_id->host ? req->call_id->host : "");
-        ue = ue_by_subscription(cid);
+    ue = ue_by_dialog(req);
+    if (!ue) {
+        /* Addressed to us (our Contact), not to a UE behind us: a subscription of ours we
+         * no longer know, e.g. a late NOTIFY after the UE was purged (RFC 6665 §4.1.3). */
+        osip_uri_param_t *lr = NULL;
+
+        if (!req->req_uri || !pc->sip || !proxy_uri_is_mine(req->req_uri, sipstack_self(pc->sip)))
+            return false;
+        /* a strict router's R-URI naming our Path / Record-Route (;lr) is routing, not us */
+        osip_uri_uparam_get_byname(req->req_uri, "lr", &lr);
+        if (lr)
+            return false;
+        log_info("pcscf: NOTIFY Call-ID %s: no such subscription: 481",
+                 req->call_id && req->call_id->number ? req->call_id->number : "-");
+        pcscf_reply(st, 481, "Subscription Does Not Exist");
+        return true;
     }
-    if (!ue)
-        return false;
     if (sip_event_get(req, pkg, sizeof(pkg), NULL, 0) != 0 || strcasecmp(pkg, "reg") != 0) {
         pcscf_reply(st, 489, "Bad Event");
         return true;

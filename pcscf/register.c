@@ -6,6 +6,7 @@
  * I-CSCF, strips ck/ik from the 401, and stores the registration from the 200.
  */
 #include "pcscf_context.h"
+#include "pcscf_metrics.h"
 #include "sec_agree.h"
 
 #include "log/log.h"
@@ -71,6 +72,7 @@ static void on_401(struct pcscf_ue *ue, osip_message_t *resp)
         log_warn("pcscf: %s: 401 without a usable WWW-Authenticate: %s", ue->impu, strerror(-rc));
     if (!ue->client.mech[0])
         return;
+    pcscf_ue_sa_prepare(ue);
     if (!ue->have_slot) {
         rc = pcscf_pool_alloc(pc->pool, &ue->slot);
         if (rc) {
@@ -85,6 +87,11 @@ static void on_401(struct pcscf_ue *ue, osip_message_t *resp)
         sip_sec_mech_build(&ue->server, buf, sizeof(buf)) != 0 ||
         sip_hdr_replace(resp, "Security-Server", buf) != 0) {
         log_error("pcscf: %s: cannot build Security-Server", ue->impu);
+        return;
+    }
+    if (pcscf_ue_sa_install(ue) != 0) { /* TS 33.203 §7.2: the SAs exist before the 401 goes */
+        pcscf_ue_sa_fail_response(resp);
+        loop_post(pc->loop, drop_failed_later, (void *)(uintptr_t)ue->id);
         return;
     }
     ue->sec = true;
@@ -127,6 +134,7 @@ static void on_200(struct pcscf_ue *ue, const osip_message_t *req, osip_message_
         exp = 3600; /* the registrar did not say: the RFC 3261 default */
     ue->expires_at = time(NULL) + exp;
     ue->state = PCSCF_UE_REGISTERED;
+    pcscf_ue_sa_on_200(ue);
     log_info("pcscf: %s registered via %s:%d/%s for %u s (contact %s, %zu service routes, %zu "
              "associated URIs)",
              ue->impu, ue->flow.host, ue->flow.port,
@@ -179,6 +187,7 @@ static void on_response(void *arg, struct proxy_fwd *fwd, osip_message_t **resp,
         return;
     }
     log_notice("pcscf: %s: REGISTER answered %d%s", ue->impu, code, local ? " (local)" : "");
+    pcscf_ue_sa_on_failure(ue);
     loop_post(pc->loop, drop_failed_later, arg);
 }
 
@@ -193,7 +202,7 @@ void pcscf_register(struct txn_server *st, const osip_message_t *req, const stru
     struct pcscf_ue *ue;
     struct sip_pcv pcv;
     char impu[SIP_URI_MAX], uri[SIP_URI_MAX], why[160] = "";
-    bool has_response = false, has_auth;
+    bool has_response = false, has_auth, over_sa;
     int n, rc, chosen;
 
     if (!req->to || !req->to->url || sip_uri_to_buf(req->to->url, uri, sizeof(uri)) != 0 ||
@@ -211,11 +220,24 @@ void pcscf_register(struct txn_server *st, const osip_message_t *req, const stru
         return;
     }
     pcscf_ue_expire();
-    ue = pcscf_ue_find(impu, src);
+    over_sa = pcscf_port_is_protected(src->local_port);
+    if (over_sa) { /* TS 33.203 §7: only over the UE's SA (our port-s, its port-c) */
+        ue = pcscf_ue_by_sa(src);
+        if (!ue || !sip_uri_aor_is_equal(ue->impu, impu)) {
+            log_notice("pcscf: REGISTER of %s from %s:%d to protected port %d matches no "
+                       "security association of that UE: 403",
+                       impu, src->host, src->port, src->local_port);
+            pcscf_reply(st, 403, "Forbidden - no security association");
+            return;
+        }
+    } else {
+        ue = pcscf_ue_find(impu, src);
+    }
     if (ue && ue->sec && has_response) {
         rc = pcscf_secagree_verify(req, &ue->server, 1, why, sizeof(why));
         if (rc) {
             log_notice("pcscf: %s from %s:%d: %s: 494", impu, src->host, src->port, why);
+            metrics_ims_auth_failure(pcscf_ims(), "sec_verify_mismatch");
             pcscf_reply(st, 494, "Security Agreement Required");
             return;
         }
@@ -223,6 +245,8 @@ void pcscf_register(struct txn_server *st, const osip_message_t *req, const stru
     } else if (ue && ue->state == PCSCF_UE_REGISTERED) {
         prot = PCSCF_PROT_YES;
     }
+    if (pc->ipsec) /* integrity-protected="yes" means: it came over the SA */
+        prot = over_sa ? PCSCF_PROT_YES : PCSCF_PROT_NONE;
     if (!ue && !(ue = pcscf_ue_new(impu, src))) {
         pcscf_reply(st, 500, NULL);
         return;

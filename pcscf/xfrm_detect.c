@@ -2,19 +2,16 @@
 #include "xfrm_detect.h"
 
 #include "xfrm_msg.h"
+#include "xfrm_nl.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
-#include <linux/netlink.h>
-#include <linux/xfrm.h>
 
 const char *pcscf_esp_status_name(enum pcscf_esp_status status)
 {
@@ -33,67 +30,30 @@ const char *pcscf_esp_status_name(enum pcscf_esp_status status)
     }
 }
 
-/* Sends one request and waits for its ack. Returns 0 or the negative errno of the ack. */
-static int nl_transact(int fd, const void *msg, size_t len, uint32_t seq)
-{
-    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-    union {
-        struct nlmsghdr h;
-        uint8_t raw[8192];
-    } rx;
-    ssize_t n;
-    int tries;
-
-    if (sendto(fd, msg, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
-        return -errno;
-    for (tries = 0; tries < 8; tries++) {
-        struct nlmsghdr *h;
-        size_t left;
-
-        n = recv(fd, rx.raw, sizeof(rx.raw), 0);
-        if (n < 0)
-            return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
-        left = (size_t)n;
-        for (h = &rx.h; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
-            if (h->nlmsg_seq != seq)
-                continue;
-            if (h->nlmsg_type == NLMSG_ERROR) {
-                const struct nlmsgerr *e = NLMSG_DATA(h);
-
-                if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-                    return -EPROTO;
-                return e->error; /* 0 = ack, else -errno */
-            }
-        }
-    }
-    return -EPROTO;
-}
-
 enum pcscf_esp_status pcscf_esp_detect(char *why, size_t whylen)
 {
     struct pcscf_xfrm_params p;
     struct pcscf_xfrm_sa sas[4];
     uint8_t msg[PCSCF_XFRM_MSG_MAX];
-    struct timeval tv = {.tv_sec = 2};
+    struct pcscf_xfrm_nl *nl = NULL;
     enum pcscf_esp_status st;
     size_t len = 0;
-    uint32_t seq = (uint32_t)time(NULL);
-    int fd = -1, rc;
+    uint32_t seq;
+    int rc;
     char dummy[1];
 
     if (!why) {
         why = dummy;
         whylen = sizeof(dummy);
     }
-    fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_XFRM);
-    if (fd < 0) {
+    rc = pcscf_xfrm_nl_open(PCSCF_XFRM_NL_TIMEOUT_MS, &nl);
+    if (rc) {
         snprintf(why, whylen,
                  "kernel has no XFRM netlink (socket(NETLINK_XFRM): %s): IPsec needs "
                  "CONFIG_XFRM_USER",
-                 strerror(errno));
+                 strerror(-rc));
         return PCSCF_ESP_NO_XFRM;
     }
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 
     memset(&p, 0, sizeof(p));
     p.family = AF_INET;
@@ -109,13 +69,15 @@ enum pcscf_esp_status pcscf_esp_detect(char *why, size_t whylen)
     memset(p.ik, 0x5a, sizeof(p.ik));
     pcscf_xfrm_plan(&p, sas);
 
+    seq = pcscf_xfrm_nl_next_seq(nl);
     rc = pcscf_xfrm_build_newsa(&sas[PCSCF_SA_IN_S], seq, msg, sizeof(msg), &len);
     if (rc == 0)
-        rc = nl_transact(fd, msg, len, seq);
+        rc = pcscf_xfrm_nl_transact(nl, msg, len, seq);
     if (rc == 0) {
         /* it worked: take the scratch SA away again */
-        if (pcscf_xfrm_build_delsa(&sas[PCSCF_SA_IN_S], seq + 1, msg, sizeof(msg), &len) == 0)
-            nl_transact(fd, msg, len, seq + 1);
+        seq = pcscf_xfrm_nl_next_seq(nl);
+        if (pcscf_xfrm_build_delsa(&sas[PCSCF_SA_IN_S], seq, msg, sizeof(msg), &len) == 0)
+            pcscf_xfrm_nl_transact(nl, msg, len, seq);
         snprintf(why, whylen, "kernel accepts ESP transport-mode SAs (hmac(sha1)) over XFRM");
         st = PCSCF_ESP_AVAILABLE;
     } else if (rc == -EPERM || rc == -EACCES) {
@@ -135,6 +97,6 @@ enum pcscf_esp_status pcscf_esp_detect(char *why, size_t whylen)
         snprintf(why, whylen, "could not probe the kernel for ESP (%s)", strerror(-rc));
         st = PCSCF_ESP_ERROR;
     }
-    close(fd);
+    pcscf_xfrm_nl_close(nl);
     return st;
 }

@@ -4,6 +4,7 @@
  */
 #include "registrar.h"
 #include "scscf_context.h"
+#include "scscf_metrics.h"
 
 #include "cx/cx.h"
 #include "log/log.h"
@@ -13,6 +14,7 @@
 
 static void on_maa(uint64_t ctx_id, int status, const struct cx_maa *ans)
 {
+    scscf_metrics_cx_answer("MAR", status, ans ? &ans->result : NULL);
     scscf_register_on_maa(ctx_id, status, ans);
     log_trace_set(NULL); /* the continuation set the REGISTER's trace id */
 }
@@ -41,6 +43,8 @@ int scscf_cx_mar(uint64_t txn_id, const char *impi, const char *impu, const uint
     if (rc)
         log_warn("scscf: MAR for %s not sent: %s", impi, strerror(-rc));
     else
+        metrics_ims_cx_request(scscf_ims(), "MAR");
+    if (rc == 0)
         log_info("scscf: MAR %s %s%s", impi, impu, rand_auts ? " (resync)" : "");
     return rc;
 }

@@ -6,6 +6,8 @@
 #include "reg_event.h"
 #include "reg_store.h"
 #include "regs.h"
+#include "scscf_metrics.h"
+#include "third_party_reg.h"
 
 #include "cx/cx.h"
 #include "log/log.h"
@@ -38,6 +40,7 @@ static void on_rtr(struct cx_incoming *in, const struct cx_rtr *req, void *arg)
     struct cx_rta ans;
     unsigned n = 0;
 
+    metrics_ims_cx_request(scscf_ims(), "RTR");
     for (struct scscf_reg *r = regs_first(), *next; r; r = next) {
         next = r->next;
         if (!rtr_names(req, r))
@@ -57,6 +60,7 @@ static void on_rtr(struct cx_incoming *in, const struct cx_rtr *req, void *arg)
         r->state = SCSCF_REG_NOT_REGISTERED;
         scscf_reg_event_notify(r);
         reg_store_del_reg(r);
+        scscf_third_party_register(r, r->impus[0], SCSCF_3PR_DE, NULL);
         regs_free(r);
         n++;
     }
@@ -64,6 +68,7 @@ static void on_rtr(struct cx_incoming *in, const struct cx_rtr *req, void *arg)
     ans.result.result_code = CX_DIAMETER_SUCCESS;
     if (n == 0)
         log_info("scscf: RTR for %s: nothing registered", req->user_name);
+    scscf_metrics_cx_answer("RTR", 0, &ans.result);
     cx_answer_rtr(&in, &ans);
 }
 
@@ -91,6 +96,7 @@ static void on_ppr(struct cx_incoming *in, const struct cx_ppr *req, void *arg)
 {
     struct cx_ppa ans;
 
+    metrics_ims_cx_request(scscf_ims(), "PPR");
     memset(&ans, 0, sizeof(ans));
     ans.result.result_code = CX_DIAMETER_SUCCESS;
     if (req->user_data && req->user_name) {
@@ -118,6 +124,7 @@ static void on_ppr(struct cx_incoming *in, const struct cx_ppr *req, void *arg)
             free(after);
         }
     }
+    scscf_metrics_cx_answer("PPR", 0, &ans.result);
     cx_answer_ppr(&in, &ans);
 }
 

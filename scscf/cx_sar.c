@@ -5,6 +5,7 @@
  */
 #include "registrar.h"
 #include "scscf_context.h"
+#include "scscf_metrics.h"
 
 #include "cx/cx.h"
 #include "log/log.h"
@@ -14,6 +15,7 @@
 
 static void on_saa(uint64_t ctx_id, int status, const struct cx_saa *ans)
 {
+    scscf_metrics_cx_answer("SAR", status, ans ? &ans->result : NULL);
     scscf_register_on_saa(ctx_id >> 4, (int)(ctx_id & 0xf), status, ans);
     log_trace_set(NULL); /* the continuation set the REGISTER's trace id */
 }
@@ -40,6 +42,8 @@ int scscf_cx_sar(uint64_t txn_id, const char *impi, const char *impu, int sat)
     if (rc)
         log_warn("scscf: SAR for %s not sent: %s", impi, strerror(-rc));
     else
+        metrics_ims_cx_request(scscf_ims(), "SAR");
+    if (rc == 0)
         log_info("scscf: SAR %s %s type %d", impi, impu, sat);
     return rc;
 }

@@ -8,11 +8,14 @@
  * Runs in the foreground, logs to stderr, stops cleanly on SIGTERM/SIGINT and
  * reopens its log on SIGHUP.
  */
+#include "control.h"
 #include "cx_rtr_ppr.h"
 #include "reg_event.h"
 #include "reg_store.h"
 #include "registrar.h"
 #include "scscf_context.h"
+#include "scscf_metrics.h"
+#include "third_party_reg.h"
 
 #include "cfg/cfg.h"
 #include "cx/cx.h"
@@ -106,7 +109,10 @@ int main(int argc, char **argv)
     if (scscf_context_load(&cfg, cli.state_dir, !cli.check_config) != 0)
         goto out;
     if (cli.check_config) {
-        status = fdconf_write_cfg(s->cfg, s->run_dir, "scscf", true, NULL, 0) == 0 ? 0 : 1;
+        status = fdconf_write_cfg(s->cfg, s->run_dir, "scscf", true, NULL, 0) == 0 &&
+                         metrics_cfg_check(s->cfg) == 0
+                     ? 0
+                     : 1;
         goto out;
     }
     xml_init();
@@ -141,6 +147,9 @@ int main(int argc, char **argv)
     sc.advertise = s->sip_advertise;
     sc.aliases = s->aliases;
     sc.n_aliases = s->n_aliases;
+    if ((rc = scscf_metrics_start(loop, s->cfg)) != 0)
+        goto out;
+    sc.metrics = scscf_ims();
     if ((rc = sipstack_new(loop, &sc, &h, NULL, NULL, &sip)) != 0)
         goto out;
     s->sip = sip;
@@ -149,7 +158,7 @@ int main(int argc, char **argv)
         log_error("scscf: cannot arm the expiry timer");
         goto out;
     }
-    if (loop_on_signals(loop, on_term, on_hup, loop) != 0)
+    if (loop_on_signals(loop, on_term, on_hup, loop) != 0 || scscf_control_start(loop) != 0)
         goto out;
     if ((rc = cx_start()) != 0) {
         log_error("scscf: freeDiameter core did not start: %s", strerror(-rc));
@@ -172,9 +181,12 @@ out:
         event_free(tick);
     if (cx_up)
         cx_shutdown();
+    scscf_control_stop();
     scscf_reg_event_free();
+    scscf_third_party_free();
     sipstack_free(sip);
     s->sip = NULL;
+    scscf_metrics_stop();
     scscf_registrar_free();
     if (store_open)
         reg_store_close();

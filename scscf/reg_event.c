@@ -129,6 +129,26 @@ size_t scscf_reg_event_count(void)
     return n;
 }
 
+void scscf_reg_event_foreach(const struct scscf_reg *r,
+                             void (*cb)(void *arg, const struct scscf_reg_event_view *v), void *arg)
+{
+    for (const struct scscf_sub *s = subs; s; s = s->next) {
+        struct scscf_reg_event_view v = {
+            .id = s->id,
+            .impu = s->impu,
+            .subscriber = s->remote_uri,
+            .target = s->target,
+            .call_id = s->call_id,
+            .expires_at = s->expires_at,
+            .version = s->version,
+            .pending = s->pend,
+            .ending = s->ending,
+        };
+        if (!r || regs_has_impu(r, s->impu))
+            cb(arg, &v);
+    }
+}
+
 void scscf_reg_event_free(void)
 {
     while (subs) {
@@ -832,10 +852,15 @@ int scscf_reg_event_restore(void)
         const struct scscf_reg *r = regs_find_impu(s->impu);
         next = s->next;
         if (!r || r->state != SCSCF_REG_REGISTERED) {
-            log_notice("scscf: stored reg subscription %llu for %s: no registration, ended",
+            /* The SIP stack does not run yet: the final NOTIFY (no body) goes out
+             * on the first tick, and the subscription ends then. */
+            log_notice("scscf: stored reg subscription %llu for %s: no registration, ending it",
                        (unsigned long long)s->id, s->impu);
-            notify_one(s, NULL, "noresource");
-            sub_end(s);
+            pending_clear(s);
+            s->pend = true;
+            s->pend_reason = strdup("noresource");
+            s->pend_at = scscf_now();
+            s->ending = true;
             n--;
         }
     }

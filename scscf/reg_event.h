@@ -70,6 +70,28 @@ int scscf_reg_event_restore(void);
 /* Number of live subscriptions (for tests and logs). */
 size_t scscf_reg_event_count(void);
 
+/* A read-only view of one subscription (strings owned by it; valid during the callback). */
+struct scscf_reg_event_view {
+    uint64_t id;
+    const char *impu;       /* the watched public identity */
+    const char *subscriber; /* From URI of the SUBSCRIBE */
+    const char *target;     /* Contact of the SUBSCRIBE: where NOTIFYs go */
+    const char *call_id;
+    int64_t expires_at; /* wall time, seconds */
+    uint32_t version;   /* next reginfo version */
+    bool pending;       /* a change NOTIFY is queued */
+    bool ending;        /* the queued NOTIFY is the last one */
+};
+
+/*
+ * Calls cb(arg, view) for each live subscription watching an IMPU of r (every
+ * subscription when r is NULL), on the loop thread. cb must not subscribe,
+ * notify or end subscriptions.
+ */
+void scscf_reg_event_foreach(const struct scscf_reg *r,
+                             void (*cb)(void *arg, const struct scscf_reg_event_view *v),
+                             void *arg);
+
 /* Frees every subscription without notifying (shutdown). */
 void scscf_reg_event_free(void);
 

@@ -10,6 +10,8 @@
 #include "reg_store.h"
 #include "regs.h"
 #include "scscf_context.h"
+#include "scscf_metrics.h"
+#include "third_party_reg.h"
 
 #include "aka/aka.h"
 #include "log/log.h"
@@ -194,6 +196,7 @@ void scscf_register(struct txn_server *st, const osip_message_t *req)
     ch = auth_take(rr.impi, rr.nonce);
     if (!ch) {
         log_info("scscf: %s answered an unknown or used nonce: challenging again", rr.impi);
+        metrics_ims_auth_failure(scscf_ims(), "stale_nonce");
         start_mar(st, &rr, NULL, 0);
         return;
     }
@@ -208,6 +211,7 @@ void scscf_register(struct txn_server *st, const osip_message_t *req)
         }
         auth_challenge_free(ch);
         log_info("scscf: %s sent AUTS: resynchronising", rr.impi);
+        metrics_ims_auth_failure(scscf_ims(), "sync_failure");
         start_mar(st, &rr, ra, sizeof(ra));
         return;
     }
@@ -220,8 +224,10 @@ void scscf_register(struct txn_server *st, const osip_message_t *req)
     size_t blen;
     body_of(req, &body, &blen);
     bool ok = auth_verify(ch, &cr, "REGISTER", body, blen);
+    bool aka = ch->scheme == SCSCF_AUTH_AKAV1_MD5;
     auth_challenge_free(ch);
     if (!ok) {
+        metrics_ims_auth_failure(scscf_ims(), aka ? "res_mismatch" : "wrong_password");
         log_notice("scscf: %s failed authentication", rr.impi);
         respond(st, 403, "Forbidden - authentication failed");
         scscf_cx_sar(0, rr.impi, rr.impu, CX_SAT_AUTHENTICATION_FAILURE);
@@ -356,12 +362,16 @@ out:
     return out;
 }
 
-/* Applies the contacts of req to r (refresh, add, remove). Returns 0 or -ENOMEM. */
-static int apply_contacts(struct scscf_reg *r, const osip_message_t *req, bool remove_all)
+/*
+ * Applies the contacts of req (received from src, may be NULL) to r (refresh,
+ * add, remove). Returns 0 or -ENOMEM.
+ */
+static int apply_contacts(struct scscf_reg *r, const osip_message_t *req,
+                          const struct txn_addr *src, bool remove_all)
 {
     struct scscf_context *s = scscf_self();
     int64_t now = scscf_now();
-    char *path = NULL;
+    char *path = NULL, received[128] = "", call_id[256] = "";
     uint32_t cseq = 0;
     int rc = 0;
 
@@ -375,8 +385,14 @@ static int apply_contacts(struct scscf_reg *r, const osip_message_t *req, bool r
         return 0;
     }
     path = path_of(req);
+    if (src) /* the hop the REGISTER came from (the I-CSCF or P-CSCF when there is one) */
+        snprintf(received, sizeof(received), "%s:%s:%d",
+                 src->proto == TXN_PROTO_TCP ? "tcp" : "udp", src->host, src->port);
     if (req->cseq && req->cseq->number)
         cseq = (uint32_t)strtoul(req->cseq->number, NULL, 10);
+    if (req->call_id && req->call_id->number) /* the whole Call-ID: "number@host" */
+        snprintf(call_id, sizeof(call_id), "%s%s%s", req->call_id->number,
+                 req->call_id->host ? "@" : "", req->call_id->host ? req->call_id->host : "");
     for (int i = 0; i < osip_list_size(&req->contacts); i++) {
         const osip_contact_t *c = osip_list_get(&req->contacts, i);
         char uri[SIP_URI_MAX], inst[256], params[1024];
@@ -405,10 +421,11 @@ static int apply_contacts(struct scscf_reg *r, const osip_message_t *req, bool r
                 .params = params,
                 .expires_at = now + e,
                 .path = path,
-                .call_id = req->call_id ? osip_call_id_get_number(req->call_id) : NULL,
+                .call_id = call_id[0] ? call_id : NULL,
                 .cseq = cseq,
                 .instance = inst[0] ? inst : NULL,
                 .reg_id = reg_id,
+                .received = received[0] ? received : NULL,
                 .registered_at = now,
                 .event = SCSCF_EV_REGISTERED,
             };
@@ -515,7 +532,7 @@ void scscf_register_on_saa(uint64_t txn_id, int sat, int status, const struct cx
     r = regs_find(rr.impi, rr.impu);
     if (dereg) {
         if (r) {
-            apply_contacts(r, req, true);
+            apply_contacts(r, req, NULL, true);
             r->state = SCSCF_REG_NOT_REGISTERED;
         }
         log_notice("scscf: %s de-registered %s", rr.impi, rr.impu);
@@ -525,6 +542,7 @@ void scscf_register_on_saa(uint64_t txn_id, int sat, int status, const struct cx
         if (r) {
             /* the reg event subscribers learn it after the 200 (TS 24.229 §5.4.1.4) */
             scscf_reg_event_notify(r);
+            scscf_third_party_register(r, rr.impu, SCSCF_3PR_DE, req);
             regs_free(r);
         }
         return;
@@ -540,7 +558,7 @@ void scscf_register_on_saa(uint64_t txn_id, int sat, int status, const struct cx
         respond(st, 500, "Server Internal Error - bad user data");
         return;
     }
-    if (apply_contacts(r, req, false) != 0) {
+    if (apply_contacts(r, req, txn_server_source(st), false) != 0) {
         respond(st, 500, NULL);
         return;
     }
@@ -550,12 +568,15 @@ void scscf_register_on_saa(uint64_t txn_id, int sat, int status, const struct cx
     log_notice("scscf: %s registered %s (%zu contacts)", rr.impi, rr.impu, regs_active_contacts(r));
     reg_store_put_reg(r); /* durable before the 200 leaves */
     send_200(st, req, r);
+    scscf_third_party_register(
+        r, rr.impu, sat == CX_SAT_RE_REGISTRATION ? SCSCF_3PR_RE : SCSCF_3PR_INITIAL, req);
     if (r->state == SCSCF_REG_NOT_REGISTERED)
         regs_free(r);
 }
 
 static void on_challenge_timeout(void *arg, const char *impi, const char *impu)
 {
+    metrics_ims_auth_failure(scscf_ims(), "challenge_timeout");
     scscf_cx_sar(0, impi, impu, CX_SAT_AUTHENTICATION_TIMEOUT);
 }
 
@@ -587,6 +608,7 @@ void scscf_registrar_tick(void)
         reg_store_put_reg(r); /* deletes it when no contact is left */
         if (regs_active_contacts(r) == 0) {
             scscf_cx_sar(0, r->impi, r->impus[0], CX_SAT_TIMEOUT_DEREGISTRATION);
+            scscf_third_party_register(r, r->impus[0], SCSCF_3PR_DE, NULL);
             regs_free(r);
         }
     }

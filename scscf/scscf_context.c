@@ -3,10 +3,13 @@
  * scscf_self(), and path resolution under the state directory.
  */
 #include "scscf_context.h"
+#include "third_party_reg.h"
 
+#include "ctl/ctl.h"
 #include "cx/cx.h"
 #include "fdconf/fdconf_cfg.h"
 #include "log/log.h"
+#include "metrics/metrics.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -37,11 +40,13 @@ const struct cfg_spec scscf_schema[] = {
     {"sip.aliases", CFG_STRING_LIST, 0, NULL, 0, SCSCF_MAX_ALIASES, NULL,
      "other names meaning us (FQDN, home domain)", NULL},
     FDCONF_CFG_SPECS("3870"),
+    METRICS_CFG_SPECS("9092"),
     {"diameter.hss_identity", CFG_STRING, 0, NULL, 0, 0, NULL,
      "Destination-Host of MAR/SAR (default: none, routed by realm)", NULL},
     {"diameter.hss_realm", CFG_STRING, 0, NULL, 0, 0, NULL,
      "Destination-Realm of MAR/SAR (default: diameter.realm)", NULL},
     {"diameter.timeout", CFG_DURATION, 0, "10s", 1, 120, NULL, "Cx answer timeout", NULL},
+    CTL_CFG_SPEC("scscf.ctl", "imsctl reg"),
     {"store.path", CFG_PATH, 0, "scscf.sqlite", 0, 0, NULL,
      "SQLite registration store (relative: in the state directory)", NULL},
     {"store.synchronous", CFG_STRING, 0, "full", 0, 0, sync_choices,
@@ -68,6 +73,16 @@ const struct cfg_spec scscf_schema[] = {
      "longest reg-event subscription granted", NULL},
     {"reg_event.default_expires", CFG_DURATION, 0, "3600", 1, 31536000, NULL,
      "subscription expiry when the SUBSCRIBE gives none", NULL},
+    {"as", CFG_GROUP_LIST, 0, NULL, 0, 16, NULL,
+     "application servers of iFC ServerNames: where third-party REGISTERs go (no DNS)",
+     scscf_as_schema},
+    {"third_party.timeout", CFG_DURATION, 0, "4s", 1, 64, NULL,
+     "no final answer from an AS to a third-party REGISTER within this: DefaultHandling applies",
+     NULL},
+    {"third_party.charging_function_addresses", CFG_STRING, 0, NULL, 0, 0, NULL,
+     "P-Charging-Function-Addresses of third-party REGISTERs, e.g. \"ccf=192.0.2.10\" "
+     "(default: none)",
+     NULL},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
@@ -145,7 +160,7 @@ int scscf_context_load(struct cfg **cfgp, const char *state_dir, bool create_dir
     self.sub_max_expires = (uint32_t)cfg_int(c, "reg_event.max_expires");
     self.sub_default_expires = (uint32_t)cfg_int(c, "reg_event.default_expires");
     sqldb_sync_parse(cfg_str(c, "store.synchronous"), &self.store_sync);
-    return 0;
+    return scscf_third_party_load(c);
 }
 
 void scscf_context_free(void)

@@ -21,6 +21,7 @@ for nf in hss icscf scscf pcscf; do
             s/listen = "127\.0\.0\.1"/listen = "\@host:self\@"/;
             s/(address = )"127\.0\.0\.1"(; port = 3868)/$1"\@host:hss\@"$2/;
             s/(address = )"127\.0\.0\.1"(; port = 6060)/$1"\@host:scscf\@"$2/;
+            s/(address = )"127\.0\.0\.1"(; port = 5070)/$1"\@host:self\@"$2/;
             s/(icscf = \{ address = )"127\.0\.0\.1"/$1"\@host:icscf\@"/;
             s/(name = "(scscf|icscf)\.ims[^"]*"; address = )"127\.0\.0\.1"/$1"\@host:$2\@"/;' \
             "config/$nf.conf"

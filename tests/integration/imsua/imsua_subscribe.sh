@@ -10,7 +10,8 @@
 #  1 and 2 go to the I-CSCF bound to the wildcard address (--bind 0.0.0.0: the advertised
 #     address is probed and must be 127.0.0.1 in the contact);
 #  3. through the P-CSCF with sec-agree: Security-Server, NOTIFY active, SIGTERM de-registers,
-#     exit 0 (the P-CSCF drops the terminated NOTIFY after the de-registration: not asserted).
+#     exit 0, and the terminated NOTIFY the S-CSCF sends after the de-registration still
+#     reaches the UE (the P-CSCF keeps the purged UE's flow for it).
 #  4. TCP, --subscribe without --stay: SIGINT unsubscribes (Expires 0 in the dialog), exit 0.
 #  5. --expires below the S-CSCF minimum: 423, retried with Min-Expires, registered.
 # Exits 77 (ctest SKIP) while a daemon is not built.
@@ -69,7 +70,11 @@ ua_wait_out via-pcscf "^NOTIFY reg active $impu: contact $contact[^ ]* active"
 lab_expect_log pcscf "NOTIFY reginfo valid"
 kill -TERM "$UA_PID"
 ua_wait_exit 0 15
-lab_assert_match "$(cat "$LAB_DIR/via-pcscf.out")" "^deregistered $impu$" "de-registration through the P-CSCF"
+out=$(cat "$LAB_DIR/via-pcscf.out")
+lab_assert_match "$out" "^deregistered $impu$" "de-registration through the P-CSCF"
+lab_assert_match "$out" "^NOTIFY reg terminated $impu: contact $contact[^ ]* terminated" \
+    "the terminated NOTIFY through the P-CSCF after the de-registration"
+lab_expect_log pcscf "NOTIFY for de-registered $impu: sent over its last flow"
 
 # 4. TCP, --subscribe without --stay: SIGINT unsubscribes in the dialog (Expires 0), the final
 #    NOTIFY ends the subscription, exit 0; the registration is left to expire.

@@ -5,9 +5,13 @@
 #  - kill -9, restart: "restored 1 registrations and 1 reg subscriptions", the contact keeps its
 #    absolute expiry;
 #  - the next REGISTER is a re-registration (SAR type RE_REGISTRATION = 2), not a first one;
-#  - de-registration sends the restored subscription a terminated NOTIFY in the same dialog
-#    (same Call-ID, CSeq one above the last NOTIFY before the crash);
-#  - the store is empty afterwards and the capture decodes cleanly.
+#  - the restored subscription is notified in the same dialog (same Call-ID, CSeq going on
+#    from the last NOTIFY before the crash);
+#  - the store is empty afterwards;
+#  - a subscription whose registration is not in the store (a kill -9 between a
+#    de-registration and its queued NOTIFY) is ended at start with a terminated NOTIFY, and
+#    the S-CSCF starts and serves;
+#  - the capture decodes cleanly.
 set -euo pipefail
 source "$IMSCORE_SOURCE_DIR/tests/integration/lib/lab.sh"
 lab_init scscf_restart 360
@@ -52,18 +56,40 @@ sleep 1
 lab_assert_eq "$(q "SELECT count(*) FROM reg") $(q "SELECT count(*) FROM sub")" "0 0" \
     "store after de-registration (registrations, subscriptions)"
 
+# An orphan subscription in the store: the S-CSCF ends it once it runs.
+lab_sipp uac-subscribe-reg.xml "$S_PORT"
+lab_expect_log scscf "reg subscription [0-9]+ for $impu by $impu accepted"
+lab_stop scscf
+q "DELETE FROM reg"
+lab_assert_eq "$(q "SELECT count(*) FROM sub")" 1 "orphan subscription in the store"
+lab_start scscf
+lab_expect_log scscf "restored 0 registrations and 0 reg subscriptions"
+lab_expect_log scscf "stored reg subscription [0-9]+ for $impu: no registration, ending it"
+lab_expect_log scscf "NOTIFY reg \\(terminated;reason=noresource\\) for $impu sent"
+sleep 1
+lab_assert_eq "$(q "SELECT count(*) FROM sub")" 0 "subscriptions after the orphan ended"
+
 lab_capture_stop
 lab__decode_as
 types=$(sar_types)
-# first registration (1), re-registration after the restart (2), user de-registration (5)
-lab_assert_match "$types" '^1 2 5 $' "SAR Server-Assignment-Types in order"
-notify=$(lab_sip_text | awk -v cid="$sub_callid" '
-    /^-- frame/ { if (isn && c == cid && st ~ /terminated/) print cseq; isn = 0; c = ""; st = "" }
+# first registration (1), re-registration after the restart (2), user de-registration (5),
+# the registration of the orphan phase (1)
+lab_assert_match "$types" '^1 2 5 1 $' "SAR Server-Assignment-Types in order"
+# every NOTIFY of the first dialog, in order: CSeq and Subscription-State
+notifies=$(lab_sip_text | awk -v cid="$sub_callid" '
+    function out() { if (isn && c == cid) print cseq, st; isn = 0; c = ""; st = "" }
+    /^-- frame/ { out() }
     /^Request-Line: NOTIFY/ { isn = 1 }
     /^Call-ID: / { c = $2 }
     /^CSeq: / { cseq = $2 }
     /^Subscription-State: / { st = $2 }
-    END { if (isn && c == cid && st ~ /terminated/) print cseq }' | head -1)
-lab_assert_eq "$notify" "$((sub_cseq + 1))" "CSeq of the terminated NOTIFY in the restored dialog"
+    END { out() }')
+echo "NOTIFYs of the restored dialog: $(tr '\n' ' ' <<<"$notifies")"
+# (the UE has gone: a NOTIFY may be retransmitted, or end the dialog by failing)
+# distinct (CSeq, state) pairs: a CSeq used twice for different NOTIFYs shows as a repeat
+cseqs=$(sort -u <<<"$notifies" | sort -n | awk '{ print $1 }' | tr '\n' ' ')
+lab_assert_eq "$cseqs" "$(seq -s ' ' 1 "$(wc -w <<<"$cseqs")") " \
+    "NOTIFY CSeqs continue across the restart (1, 2, ... with no gap or repeat)"
+[ "$(wc -w <<<"$cseqs")" -gt "$sub_cseq" ] || lab_fail "no NOTIFY in the dialog after the restart"
 lab_capture_check_clean
 echo "PASS: S-CSCF restart keeps registrations and subscriptions"
