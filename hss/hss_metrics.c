@@ -8,61 +8,28 @@
 
 #define UNABLE_TO_COMPLY 5012u
 
-static struct metrics *registry;
-static struct metrics_ims ims;
-static struct metrics_http *http;
-static bool ready;
+static struct metrics_daemon md;
 static struct cx_server_handlers inner; /* the handlers being wrapped */
 
 const struct metrics_ims *hss_ims(void)
 {
-    return ready ? &ims : NULL;
+    return metrics_daemon_ims(&md);
 }
 
 int hss_metrics_start(struct loop *loop, const struct cfg *c)
 {
-    int rc = metrics_new(&registry);
-
-    if (rc == 0)
-        rc = metrics_ims_register(registry, &ims);
-    if (rc == 0)
-        rc = metrics_http_start_cfg(registry, loop_base(loop), c, &http);
-    if (rc) {
-        log_error("hss: metrics: %s", strerror(-rc));
-        hss_metrics_stop();
-        return rc;
-    }
-    ready = true;
-    if (http)
-        log_info("hss: metrics on http://%s:%u/metrics", cfg_str(c, "metrics.listen"),
-                 (unsigned)metrics_http_port(http));
-    return 0;
+    return metrics_daemon_start(&md, loop_base(loop), c, "hss", NULL, NULL);
 }
 
 void hss_metrics_stop(void)
 {
-    ready = false;
-    metrics_http_free(http);
-    http = NULL;
-    metrics_free(registry);
-    registry = NULL;
-    memset(&ims, 0, sizeof(ims));
+    metrics_daemon_stop(&md);
 }
 
 void hss_metrics_answer(const char *command, int status, const struct cx_result *r)
 {
-    const struct metrics_ims *m = hss_ims();
-
-    if (!m)
-        return;
-    if (status != 0 || !r) {
-        metrics_ims_cx_answer(m, command, 0, false); /* counted as "timeout" */
-        return;
-    }
-    if (r->exp_result)
-        metrics_ims_cx_answer(m, command, r->exp_result, true);
-    else
-        metrics_ims_cx_answer(m, command, r->result_code, false);
+    metrics_ims_cx_result(hss_ims(), command, status || !r ? 0 : r->result_code,
+                          status || !r ? 0 : r->exp_result);
 }
 
 /* One info line per answer, naming the user: `./lab trace` finds the HSS's steps by it. */

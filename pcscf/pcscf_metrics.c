@@ -3,20 +3,13 @@
 
 #include "pcscf_context.h"
 
-#include "log/log.h"
-
-#include <errno.h>
-#include <string.h>
 #include <time.h>
 
-static struct metrics *registry;
-static struct metrics_ims ims;
-static struct metrics_http *http;
-static bool ready;
+static struct metrics_daemon md;
 
 const struct metrics_ims *pcscf_ims(void)
 {
-    return ready ? &ims : NULL;
+    return metrics_daemon_ims(&md);
 }
 
 /* UEs whose registration is live (read at scrape time, on the loop thread). */
@@ -44,36 +37,11 @@ static double count_subscriptions(void *arg)
 
 int pcscf_metrics_start(struct loop *loop, const struct cfg *c)
 {
-    int rc = metrics_cfg_check(c);
-
-    if (rc == 0)
-        rc = metrics_new(&registry);
-    if (rc == 0)
-        rc = metrics_ims_register(registry, &ims);
-    if (rc == 0)
-        rc = metrics_gauge_set_fn(ims.registrations, count_registered, NULL);
-    if (rc == 0)
-        rc = metrics_gauge_set_fn(ims.subscriptions, count_subscriptions, NULL);
-    if (rc == 0)
-        rc = metrics_http_start_cfg(registry, loop_base(loop), c, &http);
-    if (rc) {
-        log_error("pcscf: metrics: %s", strerror(-rc));
-        pcscf_metrics_stop();
-        return rc;
-    }
-    ready = true;
-    if (http)
-        log_info("pcscf: metrics on http://%s:%u/metrics", cfg_str(c, "metrics.listen"),
-                 (unsigned)metrics_http_port(http));
-    return 0;
+    return metrics_daemon_start(&md, loop_base(loop), c, "pcscf", count_registered,
+                                count_subscriptions);
 }
 
 void pcscf_metrics_stop(void)
 {
-    ready = false;
-    metrics_http_free(http);
-    http = NULL;
-    metrics_free(registry);
-    registry = NULL;
-    memset(&ims, 0, sizeof(ims));
+    metrics_daemon_stop(&md);
 }

@@ -276,4 +276,42 @@ void metrics_ims_transactions_set(const struct metrics_ims *ims, long n);
 /* Records the time from a REGISTER's arrival to its final answer, in seconds. */
 void metrics_ims_register_duration(const struct metrics_ims *ims, double seconds);
 
+/* ------------------------------------------------------------------------- */
+/* A daemon's metrics in one piece                                            */
+/* ------------------------------------------------------------------------- */
+
+/*
+ * Counts a Cx answer from its two result AVPs (0 when absent): the
+ * Experimental-Result-Code when set, else the Result-Code; both 0 (no answer:
+ * timeout or transport error) count as "timeout". ims may be NULL.
+ */
+void metrics_ims_cx_result(const struct metrics_ims *ims, const char *command, unsigned result_code,
+                           unsigned exp_result);
+
+/* What every daemon keeps: the registry, its IMS families and the HTTP endpoint. */
+struct metrics_daemon {
+    struct metrics *registry;
+    struct metrics_ims ims;
+    struct metrics_http *http;
+    bool ready;
+};
+
+/*
+ * Checks the metrics.* settings of c, creates the registry with the IMS
+ * families, points imscore_registrations_active and
+ * imscore_subscriptions_active at registrations and subscriptions (read at
+ * scrape time on the loop thread; NULL leaves a gauge at 0), and serves it on
+ * base unless metrics.port is 0. name ("scscf") prefixes the log lines.
+ * Returns 0, or a negative errno (logged; d is left stopped).
+ */
+int metrics_daemon_start(struct metrics_daemon *d, struct event_base *base, const struct cfg *c,
+                         const char *name, metrics_gauge_fn registrations,
+                         metrics_gauge_fn subscriptions);
+
+/* Stops serving and frees everything of d (safe when not started). */
+void metrics_daemon_stop(struct metrics_daemon *d);
+
+/* The families of a started d, or NULL (the metrics_ims_* helpers accept NULL). */
+const struct metrics_ims *metrics_daemon_ims(const struct metrics_daemon *d);
+
 #endif

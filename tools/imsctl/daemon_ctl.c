@@ -322,3 +322,31 @@ void imsctl_print_json(FILE *out, const struct imsctl_rec *recs, size_t n, bool 
     }
     fputs("}\n", out);
 }
+
+int imsctl_ctl_args(const char *prog, int argc, char **argv, struct imsctl_ctl_opts *opts,
+                    void (*usage)(FILE *out), const char **words, size_t max_words, size_t *n_words)
+{
+    *n_words = 0;
+    for (int i = 1; i < argc; i++) {
+        int taken = imsctl_ctl_opt(prog, opts, true, argc, argv, &i);
+        if (taken < 0)
+            return IMSCTL_EXIT_USAGE;
+        if (taken)
+            continue;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 1;
+        }
+        if (argv[i][0] == '-') {
+            fprintf(stderr, "%s: unknown option '%s'\n", prog, argv[i]);
+            usage(stderr);
+            return IMSCTL_EXIT_USAGE;
+        }
+        if (*n_words == max_words) {
+            fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[i]);
+            return IMSCTL_EXIT_USAGE;
+        }
+        words[(*n_words)++] = argv[i];
+    }
+    return 0;
+}

@@ -33,6 +33,16 @@ int imsctl_ctl_opt(const char *prog, struct imsctl_ctl_opts *opts, bool allow_js
                    char **argv, int *i);
 
 /*
+ * Parses the arguments argv[1..] of a daemon command: the options of
+ * imsctl_ctl_opt() (with --json) into opts, -h/--help (usage(stdout)), and up
+ * to max_words words into words[] (*n_words of them). Returns 0 to go on, 1
+ * when help was printed (exit 0), or IMSCTL_EXIT_USAGE after printing why.
+ */
+int imsctl_ctl_args(const char *prog, int argc, char **argv, struct imsctl_ctl_opts *opts,
+                    void (*usage)(FILE *out), const char **words, size_t max_words,
+                    size_t *n_words);
+
+/*
  * Writes the control socket path into out (len bytes): opts->sock, else the
  * control.socket setting of opts->conf (default default_name) under the state
  * directory: opts->state_dir, else $IMS_STATE_DIR, else state_dir of the

@@ -51,28 +51,13 @@ int imsctl_reg_main(int argc, char **argv)
     size_t n = 0;
     int rc;
 
-    for (int i = 1; i < argc; i++) {
-        int taken = imsctl_ctl_opt(prog, &opts, true, argc, argv, &i);
-        if (taken < 0)
-            return IMSCTL_EXIT_USAGE;
-        if (taken)
-            continue;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "%s: unknown option '%s'\n", prog, argv[i]);
-            usage(stderr);
-            return IMSCTL_EXIT_USAGE;
-        } else if (!cmd) {
-            cmd = argv[i];
-        } else if (!id) {
-            id = argv[i];
-        } else {
-            fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[i]);
-            return IMSCTL_EXIT_USAGE;
-        }
-    }
+    const char *words[2];
+    size_t nw;
+    rc = imsctl_ctl_args(prog, argc, argv, &opts, usage, words, 2, &nw);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    cmd = nw > 0 ? words[0] : NULL;
+    id = nw > 1 ? words[1] : NULL;
     if (cmd && strcmp(cmd, "list") == 0 && !id) {
         snprintf(line, sizeof(line), "list");
     } else if (cmd && strcmp(cmd, "show") == 0 && id) {
