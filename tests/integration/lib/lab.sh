@@ -760,6 +760,14 @@ lab_cx_count() {
             END { print k + 0 }'
 }
 
+# lab_reginfo_valid FILE [WHAT]: fail unless FILE is an application/reginfo+xml document valid
+# against RFC 3680 (the schema in tests/integration/lib/reginfo.xsd, checked by xmllint).
+lab_reginfo_valid() {
+    local out
+    out=$(xmllint --noout --schema "$IMSCORE_SOURCE_DIR/tests/integration/lib/reginfo.xsd" "$1" 2>&1) ||
+        lab_fail "${2:-$1} is not valid reginfo (RFC 3680): $out"
+}
+
 # lab_sip_text: print the decoded SIP messages of the capture (request/status line, headers,
 # one per line, a line `-- frame N` before each message).
 lab_sip_text() {

@@ -59,7 +59,7 @@ lab_assert_match "$pai" "sip:001010000000001@$domain" "P-Asserted-Identity repla
 # the NOTIFY body the UE got is valid reginfo
 body=$(sed -n '/REGINFO BEGIN/,/REGINFO END/p' "$LAB_SIPP_LAST.log.log" | sed '1d;$d' | head -1)
 printf '%s\n' "$body" >"$LAB_DIR/reginfo.xml"
-xmllint --noout "$LAB_DIR/reginfo.xml" || lab_fail "NOTIFY body is not well-formed XML"
+lab_reginfo_valid "$LAB_DIR/reginfo.xml" "the NOTIFY body"
 lab_assert_match "$body" 'urn:ietf:params:xml:ns:reginfo' "reginfo namespace"
 # Cx of one fresh registration: UAR twice, MAR once, SAR once (the seed). When SIPp needed
 # its retry (RES with 0x00), the failed first run added its own Cx requests.

@@ -25,7 +25,7 @@ log=$LAB_SIPP_LAST.log.log
 grep -Eq 'unSUBSCRIBE accepted, Expires 0' "$log" || lab_fail "no 200 with Expires 0 to the unSUBSCRIBE"
 grep -Eq 'final NOTIFY: Subscription-State +terminated' "$log" || lab_fail "no terminated final NOTIFY"
 sed -n '/FINAL BEGIN/,/FINAL END/p' "$log" | sed '1d;$d' >"$LAB_DIR/reginfo-final.xml"
-xmllint --noout "$LAB_DIR/reginfo-final.xml" || lab_fail "final NOTIFY body is not well-formed XML"
+lab_reginfo_valid "$LAB_DIR/reginfo-final.xml" "the final NOTIFY body"
 lab_expect_log scscf "reg subscription [0-9]+ for $impu ended by the subscriber"
 lab_expect_log scscf "NOTIFY reg \\(terminated\\) for $impu sent"
 
@@ -38,7 +38,7 @@ lab_assert_eq "$exp" 600 "granted expiry (asked 600, within min 60 / max 600000)
 lab_expect_log scscf "reg subscription [0-9]+ for $impu by $impu accepted"
 body=$(sed -n '/REGINFO BEGIN/,/REGINFO END/p' "$log" | sed '1d;$d' | head -1)
 printf '%s\n' "$body" >"$LAB_DIR/reginfo-active.xml"
-xmllint --noout "$LAB_DIR/reginfo-active.xml" || lab_fail "NOTIFY body is not well-formed XML"
+lab_reginfo_valid "$LAB_DIR/reginfo-active.xml" "the NOTIFY body"
 xp() { xmllint --xpath "$1" "$LAB_DIR/reginfo-active.xml" 2>/dev/null || true; }
 lab_assert_eq "$(xp "string(/*[local-name()='reginfo']/@state)")" full "reginfo state"
 lab_assert_eq "$(xp "namespace-uri(/*)")" urn:ietf:params:xml:ns:reginfo "reginfo namespace"
@@ -88,7 +88,7 @@ tshark -n -r "$LAB_DIR/capture.pcapng" "${LAB__DA[@]}" \
     -Y 'sip.Method == "NOTIFY" && sip.Subscription-State contains "noresource"' \
     -T fields -e udp.payload 2>/dev/null | head -1 | xxd -r -p >"$LAB_DIR/notify-terminated.txt"
 sed -n '/<reginfo/,$p' "$LAB_DIR/notify-terminated.txt" >"$LAB_DIR/reginfo-terminated.xml"
-xmllint --noout "$LAB_DIR/reginfo-terminated.xml" || lab_fail "terminated reginfo is not well-formed"
+lab_reginfo_valid "$LAB_DIR/reginfo-terminated.xml" "the terminated NOTIFY body"
 t=$(xmllint --xpath "string(//*[local-name()='registration'][@aor='$impu']/@state)" \
     "$LAB_DIR/reginfo-terminated.xml" 2>/dev/null || true)
 lab_assert_eq "$t" terminated "registration state of $impu after the de-registration"
