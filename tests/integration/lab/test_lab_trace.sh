@@ -8,7 +8,7 @@
 #  - an unknown user: "UAR 5001 user unknown".
 set -euo pipefail
 source "$IMSCORE_SOURCE_DIR/tests/integration/lib/lab.sh"
-lab_init lab_trace 40
+lab_init lab_trace 50
 lab_core hss scscf icscf pcscf
 ua=$IMSCORE_BINARY_DIR/bin/imsua
 creds=(--impi "$LAB_DEMO_IMPI" --impu "$LAB_DEMO_IMPU" --k "$LAB_DEMO_K_HEX" --op "$LAB_DEMO_OP_HEX")

@@ -83,6 +83,8 @@ grep -q 'already up' <<<"$again" || fail "a second ./lab up did not say 'already
 down_a=$(lab "$A" 0 down 2>&1) || fail "./lab down (A): $down_a"
 grep -q "stopped hss (pid $pa)" <<<"$down_a" || fail "./lab down (A) output: $down_a"
 alive "$pa" && fail "hss of A still alive after down"
+left=$(pgrep -af -- "$A/" || true)
+[ -z "$left" ] || fail "processes of lab A left after ./lab down: $left"
 grep -Eq '^hss +stopped' <<<"$(lab "$A" 0 status)" || fail "status A after down"
 [ "$(status_pid "$(lab "$B" 0 status)" hss)" = "$pb" ] || fail "./lab down of A disturbed B"
 alive "$pb" || fail "hss of B died"
@@ -90,4 +92,6 @@ grep -q 'nothing running' <<<"$(lab "$A" 0 down 2>&1)" || fail "a second down (A
 
 lab "$B" 0 down >/dev/null 2>&1
 alive "$pb" && fail "hss of B still alive after down"
+left=$(pgrep -af -- "$B/" || true)
+[ -z "$left" ] || fail "processes of lab B left after ./lab down: $left"
 echo "lab up/down/status self-test passed"
