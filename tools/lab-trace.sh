@@ -26,7 +26,7 @@ id=$(sed -E 's/^[^ ]+ [^ ]+ [A-Z]+ +[^ ]+ \[([^]]+)\].*/\1/' <<<"$start")
 impi=$(grep -hF -- "[$id]" "${logs[@]}" |
     sed -nE 's/.*scscf: (MAR|SAR) ([^ ]+) .*/\2/p; s/.*impi=([^ ]+).*/\1/p' | head -1)
 
-lines=$(grep -hF -- "[$id]" "${logs[@]}" | sort)
+lines=$(grep -hF -- "[$id]" "${logs[@]}" | sort -s -k1,1)
 first=$(head -1 <<<"$lines" | cut -c1-19)
 last=$(tail -1 <<<"$lines" | cut -c1-19)
 # HSS lines of this user from the first to one second after the last step.
@@ -37,7 +37,7 @@ if [ -f "$dir/hss.log" ]; then
         t >= a && (t <= b || substr(t, 1, 17) == substr(b, 1, 17)) &&
             (index($0, i) || index($0, u)) && !/freeDiameter/' "$dir/hss.log")
 fi
-story=$(printf '%s\n%s\n' "$lines" "$hss" | grep -v '^$' | sort)
+story=$(printf '%s\n%s\n' "$lines" "$hss" | grep -v '^$' | sort -s -k1,1)
 
 echo "trace $id: $impu${impi:+ ($impi)}"
 awk '{

@@ -1,7 +1,8 @@
 /*
  * log: levelled logging to stderr (or a file), safe to call from any thread.
  *
- * Lines look like "2026-11-25T06:30:00.123Z scscf[1234] INFO  registrar.c:88 text".
+ * Lines look like "2026-11-25T06:30:00.123456Z scscf[1234] INFO  registrar.c:88 text"
+ * (microseconds, so that ./lab trace can order the lines of several daemons).
  * When stderr is connected to the systemd journal (JOURNAL_STREAM is set) the
  * timestamp and process name are left out and a "<N>" syslog priority prefix is
  * written instead, so journald records the right level.
