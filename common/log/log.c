@@ -147,9 +147,9 @@ void log_vwrite(enum log_level level, const char *file, int line, const char *fm
         gettimeofday(&tv, NULL);
         gmtime_r(&tv.tv_sec, &tm);
         strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-        fprintf(out, "%s.%06dZ %s[%d] %s %s:%d %s%s%s%s\n", stamp, (int)tv.tv_usec,
-                g_log.ident, (int)getpid(), level_tags[level], base_name(file), line,
-                trace_id[0] ? "[" : "", trace_id, trace_id[0] ? "] " : "", msg);
+        fprintf(out, "%s.%06dZ %s[%d] %s %s:%d %s%s%s%s\n", stamp, (int)tv.tv_usec, g_log.ident,
+                (int)getpid(), level_tags[level], base_name(file), line, trace_id[0] ? "[" : "",
+                trace_id, trace_id[0] ? "] " : "", msg);
     }
     fflush(out);
     pthread_mutex_unlock(&g_log.lock);
