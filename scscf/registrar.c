@@ -268,6 +268,39 @@ static int cx_error_code(int status, const struct cx_result *res, const char **w
     return 500;
 }
 
+/*
+ * The start both Cx continuations share: st is the REGISTER's transaction
+ * found again by txn_id (NULL: gone, logged). Sets the log trace id, re-reads
+ * the REGISTER into *rr and *req, and answers it when it no longer parses or
+ * the cmd ("MAR", "SAR") failed (status, or res not a success). Returns true
+ * when the caller goes on with the answer.
+ */
+static bool resume(struct txn_server *st, uint64_t txn_id, const char *cmd, int status,
+                   const struct cx_result *res, struct scscf_reg_req *rr,
+                   const osip_message_t **req)
+{
+    const char *why;
+
+    if (!st) {
+        log_info("scscf: answer to %s for a transaction that is gone (%llu)", cmd,
+                 (unsigned long long)txn_id);
+        return false;
+    }
+    *req = txn_server_request(st);
+    sip_log_trace(*req);
+    if (scscf_register_parse(*req, rr, &why) != 0) {
+        respond(st, 400, why);
+        return false;
+    }
+    if (status || !res || !cx_result_is_success(res)) {
+        int code = cx_error_code(status, res, &why);
+        log_notice("scscf: %s %s failed: %s", cmd, rr->impi, why);
+        respond(st, code, why);
+        return false;
+    }
+    return true;
+}
+
 void scscf_register_on_maa(uint64_t txn_id, int status, const struct cx_maa *ans)
 {
     struct scscf_context *s = scscf_self();
@@ -276,25 +309,10 @@ void scscf_register_on_maa(uint64_t txn_id, int status, const struct cx_maa *ans
     struct scscf_reg_req rr;
     osip_message_t *resp = NULL;
     const osip_message_t *req;
-    const char *why;
     int rc;
 
-    if (!st) {
-        log_info("scscf: MAA for a transaction that is gone (%llu)", (unsigned long long)txn_id);
+    if (!resume(st, txn_id, "MAR", status, ans ? &ans->result : NULL, &rr, &req))
         return;
-    }
-    req = txn_server_request(st);
-    sip_log_trace(req);
-    if (scscf_register_parse(req, &rr, &why) != 0) {
-        respond(st, 400, why);
-        return;
-    }
-    if (status || !cx_result_is_success(&ans->result)) {
-        int code = cx_error_code(status, ans ? &ans->result : NULL, &why);
-        log_notice("scscf: MAR %s failed: %s", rr.impi, why);
-        respond(st, code, why);
-        return;
-    }
     rc = auth_challenge_new(rr.impi, rr.impu, ans, s->home_domain, s->qop_auth_int,
                             s->challenge_timeout_s, &hdr);
     if (rc) {
@@ -504,7 +522,6 @@ void scscf_register_on_saa(uint64_t txn_id, int sat, int status, const struct cx
     struct scscf_reg_req rr;
     struct scscf_reg *r;
     const osip_message_t *req;
-    const char *why;
     bool dereg = sat == CX_SAT_USER_DEREGISTRATION;
 
     if (txn_id == 0) {
@@ -513,22 +530,8 @@ void scscf_register_on_saa(uint64_t txn_id, int sat, int status, const struct cx
         return;
     }
     st = txn_server_lookup(layer(), txn_id);
-    if (!st) {
-        log_info("scscf: SAA for a transaction that is gone (%llu)", (unsigned long long)txn_id);
+    if (!resume(st, txn_id, "SAR", status, ans ? &ans->result : NULL, &rr, &req))
         return;
-    }
-    req = txn_server_request(st);
-    sip_log_trace(req);
-    if (scscf_register_parse(req, &rr, &why) != 0) {
-        respond(st, 400, why);
-        return;
-    }
-    if (status || !cx_result_is_success(&ans->result)) {
-        int code = cx_error_code(status, ans ? &ans->result : NULL, &why);
-        log_notice("scscf: SAR %s failed: %s", rr.impi, why);
-        respond(st, code, why);
-        return;
-    }
     r = regs_find(rr.impi, rr.impu);
     if (dereg) {
         if (r) {
