@@ -18,8 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const levels[] = {"error", "warn", "notice", "info", "debug", NULL};
-
 static const struct cfg_spec scscf_schema[] = {
     {"name", CFG_STRING, CFG_REQUIRED, NULL, 0, 0, NULL, "S-CSCF SIP URI (its Server-Name)", NULL},
     {"diameter_host", CFG_STRING, 0, NULL, 0, 0, NULL,
@@ -31,9 +29,7 @@ static const struct cfg_spec scscf_schema[] = {
 };
 
 const struct cfg_spec hss_schema[] = {
-    {"state_dir", CFG_PATH, 0, "var", 0, 0, NULL,
-     "state directory (overridden by --state-dir and IMS_STATE_DIR)", NULL},
-    {"log.level", CFG_STRING, 0, "info", 0, 0, levels, "most verbose level logged", NULL},
+    CFG_DAEMON_SPECS,
     FDCONF_CFG_SPECS("3868"),
     METRICS_CFG_SPECS("0"),
     {"store.path", CFG_PATH, 0, "hss.sqlite", 0, 0, NULL,
@@ -81,12 +77,6 @@ static void load_caps(const struct cfg *c, const char *path, uint32_t *out, size
         log_warn("hss: %s: only the first %d capabilities are used", path, CX_MAX_CAPS);
 }
 
-static const char *opt_str(const struct cfg *c, const char *path)
-{
-    const char *s = cfg_str(c, path);
-    return s && *s ? s : NULL;
-}
-
 int hss_context_load(struct cfg **cfgp, const char *state_dir, bool create_dirs)
 {
     int rc;
@@ -117,13 +107,13 @@ int hss_context_load(struct cfg **cfgp, const char *state_dir, bool create_dirs)
     }
     self.identity = cfg_str(c, "diameter.identity");
     self.realm = cfg_str(c, "diameter.realm");
-    self.home_network = opt_str(c, "roaming.home_network");
+    self.home_network = cfg_str_opt(c, "roaming.home_network");
     if (!self.home_network)
         self.home_network = self.realm;
-    self.digest_realm = opt_str(c, "auth.digest_realm");
+    self.digest_realm = cfg_str_opt(c, "auth.digest_realm");
     if (!self.digest_realm)
         self.digest_realm = self.realm;
-    self.preferred_scscf = opt_str(c, "uar.preferred_scscf");
+    self.preferred_scscf = cfg_str_opt(c, "uar.preferred_scscf");
     self.max_vectors = (unsigned)cfg_int(c, "auth.max_vectors");
     self.ind_bits = (unsigned)cfg_int(c, "auth.ind_bits");
     self.keep_server_name = cfg_bool(c, "sar.keep_server_name");
@@ -136,7 +126,7 @@ int hss_context_load(struct cfg **cfgp, const char *state_dir, bool create_dirs)
         const struct cfg *g = cfg_group(c, "scscfs", i);
         struct hss_scscf *s = &self.scscfs[self.n_scscfs++];
         s->name = cfg_str(g, "name");
-        s->diameter_host = opt_str(g, "diameter_host");
+        s->diameter_host = cfg_str_opt(g, "diameter_host");
         load_caps(g, "mandatory", s->mandatory, &s->n_mandatory);
         load_caps(g, "optional", s->optional, &s->n_optional);
     }

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <strings.h>
 
-static const char *const levels[] = {"error", "warn", "notice", "info", "debug", NULL};
 static const char *const transports[] = {"udp", "tcp", NULL};
 static const char *const fail_codes[] = {"480", "500", NULL};
 
@@ -30,9 +29,7 @@ static const struct cfg_spec scscf_schema[] = {
 };
 
 const struct cfg_spec icscf_schema[] = {
-    {"state_dir", CFG_PATH, 0, "var", 0, 0, NULL,
-     "state directory (overridden by --state-dir and IMS_STATE_DIR)", NULL},
-    {"log.level", CFG_STRING, 0, "info", 0, 0, levels, "most verbose level logged", NULL},
+    CFG_DAEMON_SPECS,
     {"sip.listen", CFG_STRING, 0, "127.0.0.1", 0, 0, NULL, "numeric address to bind", NULL},
     {"sip.port", CFG_PORT, 0, "4060", 0, 0, NULL, "SIP port (UDP and TCP)", NULL},
     {"sip.udp", CFG_BOOL, 0, "true", 0, 0, NULL, "listen on UDP", NULL},
@@ -66,12 +63,6 @@ static struct icscf_context self;
 struct icscf_context *icscf_self(void)
 {
     return &self;
-}
-
-static const char *opt_str(const struct cfg *c, const char *path)
-{
-    const char *s = cfg_str(c, path);
-    return s && *s ? s : NULL;
 }
 
 static int load_scscf(const struct cfg *g, struct icscf_scscf *s)
@@ -118,11 +109,11 @@ int icscf_context_load(struct cfg **cfgp, const char *state_dir, bool create_dir
         }
     }
     self.identity = cfg_str(c, "diameter.identity");
-    self.hss_realm = opt_str(c, "hss.realm");
+    self.hss_realm = cfg_str_opt(c, "hss.realm");
     if (!self.hss_realm)
         self.hss_realm = cfg_str(c, "diameter.realm");
-    self.hss_host = opt_str(c, "hss.identity");
-    self.home_network = opt_str(c, "home_network");
+    self.hss_host = cfg_str_opt(c, "hss.identity");
+    self.home_network = cfg_str_opt(c, "home_network");
     if (!self.home_network)
         self.home_network = cfg_str(c, "diameter.realm");
     self.sip_listen = cfg_str(c, "sip.listen");

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const levels[] = {"error", "warn", "notice", "info", "debug", NULL};
 static const char *const transports[] = {"udp", "tcp", NULL};
 static const char *const algs[] = {"hmac-sha-1-96", "hmac-md5-96", NULL};
 static const char *const ealgs[] = {"null", "aes-cbc", NULL};
@@ -31,9 +30,7 @@ static const struct cfg_spec host_schema[] = {
 };
 
 const struct cfg_spec pcscf_schema[] = {
-    {"state_dir", CFG_PATH, 0, "var", 0, 0, NULL,
-     "state directory (overridden by --state-dir and IMS_STATE_DIR)", NULL},
-    {"log.level", CFG_STRING, 0, "info", 0, 0, levels, "most verbose level logged", NULL},
+    CFG_DAEMON_SPECS,
     {"sip.listen", CFG_STRING, 0, "127.0.0.1", 0, 0, NULL, "numeric address to bind", NULL},
     {"sip.port", CFG_PORT, 0, "5060", 0, 0, NULL, "SIP port (UDP and TCP)", NULL},
     {"sip.udp", CFG_BOOL, 0, "true", 0, 0, NULL, "listen on UDP", NULL},
@@ -84,12 +81,6 @@ struct pcscf_context *pcscf_self(void)
     return &self;
 }
 
-static const char *opt_str(const struct cfg *c, const char *path)
-{
-    const char *s = cfg_str(c, path);
-    return s && *s ? s : NULL;
-}
-
 int pcscf_context_load(struct cfg **cfgp, const char *state_dir, bool create_dirs)
 {
     const struct cfg *c;
@@ -108,7 +99,7 @@ int pcscf_context_load(struct cfg **cfgp, const char *state_dir, bool create_dir
         return rc;
     }
     self.sip_listen = cfg_str(c, "sip.listen");
-    self.advertise = opt_str(c, "sip.advertise");
+    self.advertise = cfg_str_opt(c, "sip.advertise");
     if (!self.advertise)
         self.advertise = self.sip_listen;
     self.sip_port = (int)cfg_int(c, "sip.port");

@@ -19,14 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const levels[] = {"error", "warn", "notice", "info", "debug", NULL};
 static const char *const rereg_choices[] = {"if-not-protected", "always", NULL};
 static const char *const sync_choices[] = {"full", "normal", NULL};
 
 const struct cfg_spec scscf_schema[] = {
-    {"state_dir", CFG_PATH, 0, "var", 0, 0, NULL,
-     "state directory (overridden by --state-dir and IMS_STATE_DIR)", NULL},
-    {"log.level", CFG_STRING, 0, "info", 0, 0, levels, "most verbose level logged", NULL},
+    CFG_DAEMON_SPECS,
     {"scscf.name", CFG_STRING, CFG_REQUIRED, NULL, 0, 0, NULL,
      "our SIP URI: Server-Name in MAR/SAR, Service-Route, NOTIFY From", NULL},
     {"scscf.home_domain", CFG_STRING, CFG_REQUIRED, NULL, 0, 0, NULL,
@@ -98,12 +95,6 @@ int64_t scscf_now(void)
     return (int64_t)time(NULL);
 }
 
-static const char *opt_str(const struct cfg *c, const char *path)
-{
-    const char *s = cfg_str(c, path);
-    return s && *s ? s : NULL;
-}
-
 int scscf_context_load(struct cfg **cfgp, const char *state_dir, bool create_dirs)
 {
     int rc;
@@ -132,12 +123,12 @@ int scscf_context_load(struct cfg **cfgp, const char *state_dir, bool create_dir
     }
     self.identity = cfg_str(c, "diameter.identity");
     self.realm = cfg_str(c, "diameter.realm");
-    self.hss_identity = opt_str(c, "diameter.hss_identity");
-    self.hss_realm = opt_str(c, "diameter.hss_realm");
+    self.hss_identity = cfg_str_opt(c, "diameter.hss_identity");
+    self.hss_realm = cfg_str_opt(c, "diameter.hss_realm");
     if (!self.hss_realm)
         self.hss_realm = self.realm;
     self.sip_listen = cfg_str(c, "sip.listen");
-    self.sip_advertise = opt_str(c, "sip.advertise");
+    self.sip_advertise = cfg_str_opt(c, "sip.advertise");
     self.sip_port = (int)cfg_int(c, "sip.port");
     self.n_aliases = 0;
     for (int i = 0; i < cfg_list_count(c, "sip.aliases") && self.n_aliases < SCSCF_MAX_ALIASES; i++)

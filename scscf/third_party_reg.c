@@ -118,7 +118,6 @@ out:
 int scscf_third_party_load(const struct cfg *c)
 {
     int count = cfg_list_count(c, "as");
-    const char *s;
 
     n_as = 0;
     for (int i = 0; i < count && n_as < MAX_AS; i++) {
@@ -142,8 +141,7 @@ int scscf_third_party_load(const struct cfg *c)
         n_as++;
     }
     timeout_s = (unsigned)cfg_int(c, "third_party.timeout");
-    s = cfg_str(c, "third_party.charging_function_addresses");
-    pcfa = s && *s ? s : NULL;
+    pcfa = cfg_str_opt(c, "third_party.charging_function_addresses");
     return 0;
 }
 

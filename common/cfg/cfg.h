@@ -4,10 +4,9 @@
  * Each daemon describes every setting it knows in one table of struct cfg_spec,
  * ended by an entry whose path is NULL:
  *
- *   static const char *const levels[] = {"error", "warn", "notice", "info", "debug", NULL};
  *   static const struct cfg_spec scscf_schema[] = {
+ *       CFG_DAEMON_SPECS,
  *       {"sip.listen_port", CFG_PORT, 0, "5060", 0, 0, NULL, "SIP port", NULL},
- *       {"log.level", CFG_STRING, 0, "info", 0, 0, levels, "most verbose level logged", NULL},
  *       {"hss.peer", CFG_ADDRESS, CFG_REQUIRED, NULL, 0, 0, NULL, "Diameter peer", NULL},
  *       {NULL},
  *   };
@@ -122,6 +121,26 @@ const char *cfg_error_format(const struct cfg_error *err, char *buf, size_t len)
 
 /* A CFG_STRING, CFG_ADDRESS or CFG_PATH value, or NULL when not set and no default. */
 const char *cfg_str(const struct cfg *cfg, const char *path);
+
+/* As cfg_str(), but NULL also for an empty string (an optional setting left ""). */
+const char *cfg_str_opt(const struct cfg *cfg, const char *path);
+
+/* The names log.level accepts, most severe first (those of log_level_parse()). */
+extern const char *const cfg_log_levels[];
+
+/*
+ * The settings every daemon has, at the top of its schema: state_dir (which
+ * cfg_state_dir() and the --state-dir option override) and log.level (which
+ * cfg_cli_start() applies).
+ */
+#define CFG_DAEMON_SPECS                                                                           \
+    {"state_dir", CFG_PATH, 0,    "var",                                                           \
+     0,           0,        NULL, "state directory (overridden by --state-dir and IMS_STATE_DIR)", \
+     NULL},                                                                                        \
+    {                                                                                              \
+        "log.level", CFG_STRING, 0, "info", 0, 0, cfg_log_levels, "most verbose level logged",     \
+            NULL                                                                                   \
+    }
 
 /* A CFG_INT, CFG_PORT or CFG_DURATION (in seconds) value; 0 when not set and no default. */
 long long cfg_int(const struct cfg *cfg, const char *path);

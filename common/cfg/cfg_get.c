@@ -39,6 +39,15 @@ const char *cfg_str(const struct cfg *cfg, const char *path)
     return v && v->present ? v->s : NULL;
 }
 
+const char *const cfg_log_levels[] = {"error", "warn", "notice", "info", "debug", NULL};
+
+const char *cfg_str_opt(const struct cfg *cfg, const char *path)
+{
+    const char *s = cfg_str(cfg, path);
+
+    return s && *s ? s : NULL;
+}
+
 long long cfg_int(const struct cfg *cfg, const char *path)
 {
     const struct cfg__value *v =
